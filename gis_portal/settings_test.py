@@ -1,0 +1,16 @@
+"""Test overrides: the same settings, with fast hashing, captured mail, temp media."""
+
+import os
+import tempfile
+
+os.environ.setdefault("DJANGO_DEBUG", "true")
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API
+
+from gis_portal.settings import *  # noqa: E402,F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+SMS_BACKEND = "permits.sms.MemorySmsBackend"
+MEDIA_ROOT = tempfile.mkdtemp(prefix="gis-portal-media-")
+DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
+ALLOWED_HOSTS = ["*"]

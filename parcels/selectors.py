@@ -1,0 +1,122 @@
+"""Spatial reads: which district and parcel are at a point, and parcel search.
+
+The rules (DESIGN.md, "Spatial rules"):
+- a point belongs to the district whose boundary covers it (ST_Covers: the boundary
+  counts); on a shared edge or vertex the lowest district code wins;
+- a point outside every district but within GPS_TOLERANCE_M metres of one is snapped
+  to the nearest (ties again to the lowest code); farther out it is refused.
+"""
+
+import math
+import re
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.contrib.gis.db.models.functions import Distance
+from django.contrib.gis.geos import Point
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
+
+from gis_portal.geo import PERSIAN_DIGITS
+from parcels.models import District, Parcel
+
+METRES_PER_DEGREE_LAT = 111_320.0
+
+
+class OutsideCity(LookupError):
+    """The point is farther than the GPS tolerance from every district."""
+
+    code = "outside_city"
+
+    def __init__(self, point: Point, nearest_m: float | None):
+        self.point = point
+        self.nearest_m = nearest_m
+        super().__init__(
+            _("This point is outside the city's districts; choose a point inside the city.")
+        )
+
+
+@dataclass(frozen=True)
+class DistrictMatch:
+    district: District
+    snapped_m: float | None = None  # metres to the district when snapped from outside
+
+    @property
+    def snapped(self) -> bool:
+        return self.snapped_m is not None
+
+
+def _degrees_for(metres: float, latitude: float) -> float:
+    """A distance in degrees that is at least `metres` in every direction at `latitude`."""
+    return metres / (METRES_PER_DEGREE_LAT * max(math.cos(math.radians(latitude)), 0.01))
+
+
+def district_at(point: Point, *, tolerance_m: float | None = None) -> DistrictMatch:
+    """The district that owns `point`, or OutsideCity.
+
+    Both queries are index-assisted: `covers` and `dwithin` on the geometry column
+    use the GiST index; the exact distance is computed only for the few candidates.
+    """
+    tolerance = settings.GPS_TOLERANCE_M if tolerance_m is None else tolerance_m
+    inside = District.objects.filter(geom__covers=point).order_by("code").first()
+    if inside is not None:
+        return DistrictMatch(inside)
+    candidates = (
+        District.objects.filter(geom__dwithin=(point, _degrees_for(tolerance, point.y)))
+        .annotate(distance=Distance("geom", point))
+        .order_by("distance", "code")
+    )
+    nearest = candidates.first()
+    if nearest is None or nearest.distance.m > tolerance:
+        raise OutsideCity(point, nearest.distance.m if nearest else None)
+    return DistrictMatch(nearest, snapped_m=round(nearest.distance.m, 1))
+
+
+def parcel_at(point: Point) -> Parcel | None:
+    """The parcel whose outline covers `point` (lowest renovation code on a shared edge)."""
+    return (
+        Parcel.objects.filter(geom__covers=point)
+        .select_related("district")
+        .order_by("renovation_code")
+        .first()
+    )
+
+
+RENOVATION_CODE_PREFIX = re.compile(r"^\d{1,2}(-\d{0,5}){0,3}$")
+ARABIC_LETTERS = str.maketrans({"ي": "ی", "ك": "ک", "ة": "ه"})
+
+
+def normalize_search_text(text: str) -> str:
+    """Persian/Arabic digits to ASCII, Arabic Yeh/Kaf to Persian, spaces folded."""
+    text = text.translate(PERSIAN_DIGITS).translate(ARABIC_LETTERS)
+    text = text.replace("\u200c", " ")  # zero-width non-joiner
+    return " ".join(text.split())
+
+
+def parcel_search(text: str) -> QuerySet[Parcel]:
+    """Parcels by renovation code (exact or prefix, e.g. `11-2-`) or by address words.
+
+    A code is matched on its prefix with whole components: `11-2-13` finds
+    `11-2-13-*` and `11-2-13`, not `11-2-130-*`. Address search needs every word to
+    appear (trigram GIN index), so `وکیل آباد ۱۲` narrows as the citizen types.
+    """
+    query = normalize_search_text(text)
+    parcels = Parcel.objects.select_related("district")
+    if not query:
+        return parcels.none()
+    compact = query.replace(" ", "")
+    if RENOVATION_CODE_PREFIX.match(compact):
+        if compact.endswith("-") or compact.count("-") < 3:
+            stem = compact.rstrip("-")
+            return parcels.filter(
+                Q(renovation_code=stem) | Q(renovation_code__startswith=stem + "-")
+            ).order_by("renovation_code")
+        return parcels.filter(renovation_code=compact)
+    condition = Q()
+    for word in query.split(" ")[:8]:
+        condition &= Q(address__icontains=word)
+    return parcels.filter(condition).order_by("renovation_code")
+
+
+def district_list() -> QuerySet[District]:
+    return District.objects.order_by("code")
