@@ -1,13 +1,32 @@
-"""Reads of published layers that other apps rely on.
+"""Reads of published layers, including the two that other apps rely on.
 
-The permits app calls these two functions while filing a request; the layers app
-(issue 5) gives them their real bodies. Until a layer of the purpose exists they
-answer None, which means "no override" and "no zoning rule here".
+The permits app calls `routing_override_for` and `zoning_check` while filing a
+request. Both read only *published* versions of layers with the matching purpose,
+with a `covers` filter on the features' GiST index. Property names (see
+data/README.md, "Layers"):
+
+routing override features
+    ``service_codes``  the service codes it applies to: a JSON list, or a comma-separated
+                       string (Shapefiles have no lists); ``*`` means every service
+    ``department``     the permits Department.code that handles them there
+
+zoning features
+    ``zone_code``, ``zone_name_fa``, ``zone_name_en``
+    ``allowed_uses``   parcel land uses (parcels.LandUse values), list or comma-separated
+    ``max_floors``     integer
+    ``density``        floor-area ratio in percent (تراکم), integer
 """
 
 from dataclasses import dataclass
 
 from django.contrib.gis.geos import Point
+from django.db.models import QuerySet
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from layers.models import Feature, Layer, LayerPurpose, LayerVersion
+
+PERSIAN_DIGITS = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
 
 
 @dataclass(frozen=True)
@@ -24,11 +43,144 @@ class ZoningVerdict:
         return self.use_allowed and self.floors_allowed
 
 
+def can_manage_layers(user) -> bool:
+    """GIS staff: may upload, publish, unpublish and restore layers.
+
+    Until the staff-roles model exists this is the `layers.add_layer` permission
+    (superusers have it); a StaffProfile with the GIS role will count too.
+    """
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    profile = getattr(user, "staff_profile", None)
+    if profile is not None and str(getattr(profile, "role", "")).lower() in {"gis", "gis_staff"}:
+        return True
+    return user.has_perm("layers.add_layer")
+
+
+def published_layers() -> QuerySet[Layer]:
+    return (
+        Layer.objects.filter(published_version__isnull=False)
+        .select_related("published_version")
+        .order_by("slug")
+    )
+
+
+def published_layer(slug: str) -> Layer | None:
+    return published_layers().filter(slug=slug).first()
+
+
+def layer_versions(layer: Layer) -> QuerySet[LayerVersion]:
+    return layer.versions.select_related("created_by").order_by("-number")
+
+
+def published_features(*, purpose: str) -> QuerySet[Feature]:
+    """Features of the published versions of every layer with `purpose`."""
+    versions = Layer.objects.filter(purpose=purpose, published_version__isnull=False).values(
+        "published_version_id"
+    )
+    return Feature.objects.filter(version_id__in=versions)
+
+
+def _as_list(value) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, list):
+        return [str(item).strip() for item in value if str(item).strip()]
+    return [item.strip() for item in str(value).split(",") if item.strip()]
+
+
 def routing_override_for(*, point: Point, service_code: str) -> str | None:
     """The department that handles `service_code` at `point` by a routing-override layer."""
+    candidates = (
+        published_features(purpose=LayerPurpose.ROUTING_OVERRIDE)
+        .filter(geom__covers=point)
+        .order_by("version__layer__slug", "fid")
+        .values_list("properties", flat=True)
+    )
+    for properties in candidates:
+        codes = _as_list(properties.get("service_codes"))
+        department = str(properties.get("department") or "").strip()
+        if department and (service_code in codes or "*" in codes):
+            return department
     return None
+
+
+def _int_or_none(value) -> int | None:
+    try:
+        return int(float(value))
+    except (TypeError, ValueError):
+        return None
+
+
+def _use_label(use: str) -> str:
+    from parcels.models import LandUse
+
+    try:
+        return str(LandUse(use).label)
+    except ValueError:
+        return use
 
 
 def zoning_check(*, point: Point, use: str | None, floors: int | None) -> ZoningVerdict | None:
     """The zoning verdict for a building at `point`, or None where no zone covers it."""
-    return None
+    properties = (
+        published_features(purpose=LayerPurpose.ZONING)
+        .filter(geom__covers=point)
+        .order_by("version__layer__slug", "fid")
+        .values_list("properties", flat=True)
+        .first()
+    )
+    if properties is None:
+        return None
+    persian = (get_language() or "fa").startswith("fa")
+
+    def number(value: int) -> str:
+        return str(value).translate(PERSIAN_DIGITS) if persian else str(value)
+
+    code = str(properties.get("zone_code") or "")
+    name = str(
+        properties.get("zone_name_fa" if persian else "zone_name_en")
+        or properties.get("zone_name_en")
+        or code
+    )
+    allowed_uses = _as_list(properties.get("allowed_uses"))
+    max_floors = _int_or_none(properties.get("max_floors"))
+    use_allowed = use is None or not allowed_uses or use in allowed_uses
+    floors_allowed = floors is None or max_floors is None or floors <= max_floors
+    parts = [_("Zone %(code)s (%(name)s).") % {"code": code, "name": name}]
+    if use is not None:
+        if use_allowed:
+            parts.append(_("%(use)s use is allowed here.") % {"use": _use_label(use)})
+        else:
+            parts.append(
+                _("%(use)s use is not allowed here; allowed: %(allowed)s.")
+                % {
+                    "use": _use_label(use),
+                    "allowed": "، ".join(_use_label(u) for u in allowed_uses)
+                    if persian
+                    else ", ".join(_use_label(u) for u in allowed_uses),
+                }
+            )
+    if floors is not None and max_floors is not None:
+        if floors_allowed:
+            parts.append(
+                _("%(floors)s floors are within the maximum of %(max)s.")
+                % {"floors": number(floors), "max": number(max_floors)}
+            )
+        else:
+            parts.append(
+                _("%(floors)s floors exceed the maximum of %(max)s.")
+                % {"floors": number(floors), "max": number(max_floors)}
+            )
+    density = _int_or_none(properties.get("density"))
+    if density is not None:
+        parts.append(_("Density: %(density)s%%.") % {"density": number(density)})
+    explanation = " ".join(parts)
+    return ZoningVerdict(
+        zone_code=code,
+        zone_name=name,
+        use_allowed=use_allowed,
+        floors_allowed=floors_allowed,
+        max_floors=max_floors,
+        explanation=explanation,
+    )
