@@ -1,0 +1,49 @@
+"""Telling the requester: email (Django mail backends) and SMS (permits.sms).
+
+Messages are plain text in the requester's language (the one active when they filed),
+so markup typed into a request is shown as text. Sending never breaks a request:
+failures are logged.
+"""
+
+import logging
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.template.loader import render_to_string
+from django.utils import translation
+
+from permits.models import RequestEvent, ServiceRequest
+from permits.sms import send_sms
+
+logger = logging.getLogger(__name__)
+
+
+def _context(request: ServiceRequest, event: RequestEvent | None) -> dict:
+    return {
+        "request": request,
+        "event": event,
+        "track_url": f"{settings.PORTAL_BASE_URL.rstrip('/')}/track/{request.tracking_code}/"
+        if getattr(settings, "PORTAL_BASE_URL", "")
+        else f"/track/{request.tracking_code}/",
+    }
+
+
+def request_notify(*, request: ServiceRequest, event: RequestEvent | None = None) -> None:
+    """Email and SMS the requester about `event` (the filing itself when it is 'submitted')."""
+    if not (request.contact_email or request.contact_phone):
+        return
+    with translation.override(request.language or settings.LANGUAGE_CODE):
+        context = _context(request, event)
+        subject = " ".join(render_to_string("permits/email/subject.txt", context).split())
+        body = render_to_string("permits/email/status.txt", context)
+        sms = render_to_string("permits/email/sms.txt", context).strip()
+    if request.contact_email:
+        try:
+            send_mail(subject, body, None, [request.contact_email])
+        except Exception:  # a mail outage must not lose the request
+            logger.exception("email to the requester of %s failed", request.tracking_code)
+    if request.contact_phone:
+        try:
+            send_sms(request.contact_phone, sms)
+        except Exception:
+            logger.exception("SMS to the requester of %s failed", request.tracking_code)

@@ -1,0 +1,122 @@
+"""Reads of the catalogue and of requests: what is online where, nearby duplicates, tracking."""
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.contrib.gis.db.models.functions import Distance
+from django.contrib.gis.geos import Point
+from django.db.models import Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from parcels.models import District, Parcel
+from parcels.selectors import _degrees_for, district_at, parcel_at
+from permits.models import (
+    CLOSED_STATUSES,
+    RequestEvent,
+    ServiceDomain,
+    ServiceRequest,
+    ServiceType,
+)
+from permits.tracking import tracking_code_normalize
+
+
+def service_types_online_in(district: District) -> QuerySet[ServiceType]:
+    """Active services online in `district`: no district list (everywhere) or listing it."""
+    return (
+        ServiceType.objects.filter(active=True)
+        .filter(Q(online_districts__isnull=True) | Q(online_districts=district))
+        .distinct()
+        .select_related("domain", "department")
+        .order_by("domain__order", "domain__code", "order", "code")
+    )
+
+
+def service_type_is_online(service_type: ServiceType, district: District) -> bool:
+    districts = service_type.online_districts
+    return not districts.exists() or districts.filter(pk=district.pk).exists()
+
+
+def service_type_get(code) -> ServiceType | None:
+    if not isinstance(code, str) or not code or len(code) > 64:
+        return None
+    return (
+        ServiceType.objects.filter(code=code, active=True)
+        .select_related("domain", "department")
+        .first()
+    )
+
+
+@dataclass(frozen=True)
+class ServicesAt:
+    district: District
+    snapped_m: float | None
+    parcel: Parcel | None
+    services: list[ServiceType]
+
+    def by_domain(self) -> list[tuple[ServiceDomain, list[ServiceType]]]:
+        groups: dict[int, tuple[ServiceDomain, list[ServiceType]]] = {}
+        for service in self.services:
+            groups.setdefault(service.domain_id, (service.domain, []))[1].append(service)
+        return list(groups.values())
+
+
+def services_at(point: Point) -> ServicesAt:
+    """The district (raises parcels.selectors.OutsideCity), parcel and services at `point`.
+
+    Services that need a parcel are listed only where there is one under the point.
+    """
+    match = district_at(point)
+    parcel = parcel_at(point)
+    services = [
+        service
+        for service in service_types_online_in(match.district)
+        if parcel is not None or not service.needs_parcel
+    ]
+    return ServicesAt(match.district, match.snapped_m, parcel, services)
+
+
+def nearby_open_requests(
+    point: Point, service_code: str, *, radius_m: float = 50, days: int = 30
+) -> QuerySet[ServiceRequest]:
+    """Open requests of the same service within `radius_m` metres filed in the last `days`.
+
+    `dwithin` in degrees (a box at least `radius_m` wide at this latitude) uses the
+    GiST index `request_location_gist`; the exact spheroid distance then trims it.
+    """
+    since = timezone.now() - timedelta(days=days)
+    return (
+        ServiceRequest.objects.filter(
+            location__dwithin=(point, _degrees_for(radius_m, point.y)),
+            service_type__code=service_code,
+            submitted_at__gte=since,
+            duplicate_of__isnull=True,
+        )
+        .exclude(status__in=CLOSED_STATUSES)
+        .annotate(distance=Distance("location", point))
+        .filter(distance__lte=radius_m)
+        .select_related("service_type", "district")
+        .order_by("distance", "-submitted_at")
+    )
+
+
+def request_public(tracking_code: str) -> ServiceRequest | None:
+    """The request with this code (any spelling a person may type), with its public history.
+
+    A code whose check character is wrong is refused before the database is asked.
+    Callers show only public fields: never contact_*.
+    """
+    code = tracking_code_normalize(tracking_code)
+    if code is None:
+        return None
+    return (
+        ServiceRequest.objects.filter(tracking_code=code)
+        .select_related("service_type", "service_type__domain", "district", "department", "parcel")
+        .prefetch_related(
+            Prefetch(
+                "events",
+                queryset=RequestEvent.objects.filter(public=True).order_by("created_at", "id"),
+                to_attr="public_events",
+            )
+        )
+        .first()
+    )
