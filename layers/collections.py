@@ -1,0 +1,338 @@
+"""Feature collections served by OGC API Features and vector tiles (reads only).
+
+A Collection knows its base queryset (filters are Django lookups, so pygeofilter's
+CQL2 → Q translation applies), which properties may be queried, and the SQL that
+renders a page of rows as GeoJSON or a tile as MVT. Filtering happens in the ORM;
+rendering happens in PostgreSQL (ST_AsGeoJSON + json_agg, ST_AsMVT) and the bytes
+are passed through. Every spatial filter is an `intersects`/`&&` on a GiST-indexed
+column in EPSG:4326.
+
+Collections: every published layer (by slug), `districts`, `parcels`, and `requests`
+(public service requests: status, service, district, dates — never contact details).
+"""
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.apps import apps
+from django.db import connection
+from django.db.models import QuerySet
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from layers.models import Feature, Layer
+from layers.selectors import published_layers
+
+CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
+EPSG = "http://www.opengis.net/def/crs/EPSG/0/{code}"
+#: CRS URI → (SRID, flip axes for output): EPSG:4326 is latitude-first.
+SUPPORTED_CRS = {
+    CRS84: (4326, False),
+    EPSG.format(code=4326): (4326, True),
+    EPSG.format(code=3857): (3857, False),
+    EPSG.format(code=32640): (32640, False),
+}
+CRS_LIST = list(SUPPORTED_CRS)
+
+
+def _persian() -> bool:
+    return (get_language() or "fa").startswith("fa")
+
+
+@dataclass
+class Collection:
+    id: str
+    title_fa: str
+    title_en: str
+    description_fa: str
+    description_en: str
+    queryset: Callable[[], QuerySet]
+    # CQL2 / property name → (Django lookup, JSON schema type)
+    queryables: dict[str, tuple[str, str]]
+    id_lookup: str  # the Django field the featureId is matched on
+    id_type: str  # "integer" | "string"
+    id_sql: str  # over alias t
+    properties_sql: str  # a json/jsonb expression over alias t (and joins)
+    from_sql: str  # FROM clause, main table aliased t
+    tile_columns_sql: str  # MVT attribute columns over alias t
+    min_zoom: int
+    max_zoom: int
+    time_lookup: str | None = None
+    layer: Layer | None = None
+    extra_links: list = field(default_factory=list)
+
+    @property
+    def title(self) -> str:
+        return self.title_fa if _persian() else self.title_en
+
+    @property
+    def description(self) -> str:
+        return self.description_fa if _persian() else self.description_en
+
+    def stamp(self) -> str:
+        """Changes whenever what the collection serves changes (for ETags, tile URLs)."""
+        if self.layer is not None:
+            return f"v{self.layer.published_version_id}"
+        table = self.from_sql.split()[0]
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT count(*), max(t.id) FROM {table} t")  # noqa: S608
+            count, top = cursor.fetchone()
+            extra = ""
+            if self.id == "requests":
+                cursor.execute("SELECT max(updated_at) FROM permits_servicerequest")
+                extra = str(cursor.fetchone()[0])
+        return hashlib.sha1(f"{count}-{top}-{extra}".encode()).hexdigest()[:12]  # noqa: S324
+
+    def extent(self) -> list[float] | None:
+        if self.layer is not None:
+            polygon = self.layer.published_version.extent
+            return [round(v, 6) for v in polygon.extent] if polygon else None
+        table = self.from_sql.split()[0]
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"""SELECT ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e)
+                    FROM (SELECT ST_Extent(t.{geometry_column(self)})::geometry e
+                          FROM {table} t) x"""  # noqa: S608
+            )
+            row = cursor.fetchone()
+        return [round(v, 6) for v in row] if row and row[0] is not None else None
+
+    def time_extent(self) -> list[str | None] | None:
+        if not self.time_lookup:
+            return None
+        from django.db.models import Max, Min
+
+        values = self.queryset().aggregate(a=Min(self.time_lookup), b=Max(self.time_lookup))
+        return [
+            values["a"].isoformat() if values["a"] else None,
+            values["b"].isoformat() if values["b"] else None,
+        ]
+
+
+def _layer_collection(layer: Layer) -> Collection:
+    version = layer.published_version
+    queryables = {
+        name: (f"properties__{name}", kind if kind in ("integer", "number") else "string")
+        for name, kind in (version.schema or {}).items()
+        if name.isidentifier()
+    }
+    return Collection(
+        id=layer.slug,
+        title_fa=layer.name_fa,
+        title_en=layer.name_en,
+        description_fa=layer.description_fa,
+        description_en=layer.description_en,
+        queryset=lambda: Feature.objects.filter(version_id=version.pk),
+        queryables=queryables,
+        id_lookup="fid",
+        id_type="integer",
+        id_sql="t.fid",
+        properties_sql="t.properties",
+        from_sql="layers_feature t",
+        tile_columns_sql="t.fid AS fid, t.properties",
+        min_zoom=layer.min_zoom,
+        max_zoom=layer.max_zoom,
+        time_lookup="time" if layer.time_property else None,
+        layer=layer,
+    )
+
+
+def _districts() -> Collection:
+    from parcels.models import District
+
+    return Collection(
+        id="districts",
+        title_fa="مناطق شهرداری",
+        title_en="District municipalities",
+        description_fa="محدوده مناطق شهرداری (داده نمونه).",
+        description_en="The district municipalities' boundaries (demo data).",
+        queryset=lambda: District.objects.all(),
+        queryables={
+            "code": ("code", "integer"),
+            "name_fa": ("name_fa", "string"),
+            "name_en": ("name_en", "string"),
+        },
+        id_lookup="code",
+        id_type="integer",
+        id_sql="t.code",
+        properties_sql=(
+            "json_build_object('code', t.code, 'name_fa', t.name_fa, 'name_en', t.name_en, "
+            "'office_address', t.office_address, 'office_phone', t.office_phone)"
+        ),
+        from_sql="parcels_district t",
+        tile_columns_sql="t.code, t.name_fa, t.name_en",
+        min_zoom=0,
+        max_zoom=18,
+    )
+
+
+def _parcels() -> Collection:
+    from parcels.models import Parcel
+
+    return Collection(
+        id="parcels",
+        title_fa="قطعات ملکی",
+        title_en="Parcels",
+        description_fa="قطعات ملکی با کد نوسازی، کاربری و مساحت (داده نمونه).",
+        description_en="Cadastral parcels: renovation code, land use, area (demo data).",
+        queryset=lambda: Parcel.objects.all(),
+        queryables={
+            "renovation_code": ("renovation_code", "string"),
+            "district": ("district__code", "integer"),
+            "land_use": ("land_use", "string"),
+            "area_m2": ("area_m2", "number"),
+            "address": ("address", "string"),
+        },
+        id_lookup="renovation_code",
+        id_type="string",
+        id_sql="t.renovation_code",
+        properties_sql=(
+            "json_build_object('renovation_code', t.renovation_code, 'district', "
+            "(SELECT d.code FROM parcels_district d WHERE d.id = t.district_id), "
+            "'land_use', t.land_use, 'area_m2', round(t.area_m2::numeric, 1), "
+            "'address', t.address, 'postal_code', t.postal_code)"
+        ),
+        from_sql="parcels_parcel t",
+        tile_columns_sql="t.renovation_code, t.land_use",
+        min_zoom=14,
+        max_zoom=20,
+    )
+
+
+def requests_model():
+    """permits.ServiceRequest when the permits app has it and its table exists."""
+    try:
+        model = apps.get_model("permits", "ServiceRequest")
+    except LookupError:
+        return None
+    if model._meta.db_table not in connection.introspection.table_names():
+        return None
+    return model
+
+
+def _requests() -> Collection | None:
+    model = requests_model()
+    if model is None:
+        return None
+    return Collection(
+        id="requests",
+        title_fa="درخواست‌های شهروندان",
+        title_en="Citizens' service requests",
+        description_fa="درخواست‌های ثبت‌شده: خدمت، وضعیت، منطقه و تاریخ‌ها (بدون اطلاعات شخصی).",
+        description_en=("Filed requests: service, status, district and dates (no personal data)."),
+        queryset=lambda: model.objects.all(),
+        queryables={
+            "service_code": ("service_type__code", "string"),
+            "status": ("status", "string"),
+            "district": ("district__code", "integer"),
+        },
+        id_lookup="pk",
+        id_type="integer",
+        id_sql="t.id",
+        properties_sql=(
+            "json_build_object("
+            "'service_code', (SELECT s.code FROM permits_servicetype s "
+            "WHERE s.id = t.service_type_id), "
+            "'service_name_fa', (SELECT s.name_fa FROM permits_servicetype s "
+            "WHERE s.id = t.service_type_id), "
+            "'service_name_en', (SELECT s.name_en FROM permits_servicetype s "
+            "WHERE s.id = t.service_type_id), "
+            "'status', t.status, "
+            "'district', (SELECT d.code FROM parcels_district d WHERE d.id = t.district_id), "
+            "'submitted_at', t.submitted_at, 'updated_at', t.updated_at)"
+        ),
+        from_sql="permits_servicerequest t",
+        tile_columns_sql="t.id AS id, t.status",
+        min_zoom=10,
+        max_zoom=20,
+        time_lookup="submitted_at",
+    )
+
+
+GEOMETRY_COLUMN = {"requests": "location"}
+
+
+def geometry_column(collection: Collection) -> str:
+    return GEOMETRY_COLUMN.get(collection.id, "geom")
+
+
+def all_collections() -> list[Collection]:
+    collections = [_layer_collection(layer) for layer in published_layers()]
+    collections += [_districts(), _parcels()]
+    requests = _requests()
+    if requests is not None:
+        collections.append(requests)
+    return collections
+
+
+def collection_by_id(collection_id: str) -> Collection | None:
+    builtin = {"districts": _districts, "parcels": _parcels, "requests": _requests}
+    if collection_id in builtin:
+        return builtin[collection_id]()
+    layer = published_layers().filter(slug=collection_id).first()
+    return _layer_collection(layer) if layer else None
+
+
+def _geometry_sql(column: str, srid: int, flip: bool) -> str:
+    geometry = f"t.{column}"
+    if srid != 4326:
+        geometry = f"ST_Transform({geometry}, {int(srid)})"
+    if flip:
+        geometry = f"ST_FlipCoordinates({geometry})"
+    digits = 7 if srid == 4326 else 2
+    return f"ST_AsGeoJSON({geometry}, {digits}, 0)::json"
+
+
+def features_json(collection: Collection, page: QuerySet, *, srid: int, flip: bool) -> bytes:
+    """A JSON array of GeoJSON Features for the rows of `page`, built in SQL."""
+    inner, params = page.values("pk").query.sql_with_params()
+    geometry = _geometry_sql(geometry_column(collection), srid, flip)
+    sql = f"""
+        SELECT coalesce(json_agg(json_build_object(
+                   'type', 'Feature', 'id', {collection.id_sql},
+                   'geometry', {geometry}, 'properties', {collection.properties_sql}
+               ) ORDER BY t.id), '[]'::json)::text
+        FROM {collection.from_sql}
+        WHERE t.id IN ({inner})"""  # noqa: S608 - fixed SQL fragments; values are params
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchone()[0].encode()
+
+
+def tile_mvt(collection: Collection, z: int, x: int, y: int) -> bytes:
+    """The MVT tile z/x/y of the collection, built by ST_AsMVT with only the needed columns."""
+    column = geometry_column(collection)
+    where = ""
+    params: list = [z, x, y, z, x, y]
+    if collection.layer is not None:
+        where = "AND t.version_id = %s"
+        params.append(collection.layer.published_version_id)
+    sql = f"""
+        SELECT ST_AsMVT(tile.*, %s, 4096, 'geom') FROM (
+            SELECT ST_AsMVTGeom(
+                       ST_Transform(t.{column}, 3857),
+                       ST_TileEnvelope(%s, %s, %s), 4096, 64, true) AS geom,
+                   {collection.tile_columns_sql}
+            FROM {collection.from_sql}
+            WHERE t.{column} && ST_Transform(
+                      ST_TileEnvelope(%s, %s, %s, margin => 0.015625), 4326)
+              {where}
+        ) AS tile WHERE tile.geom IS NOT NULL"""  # noqa: S608 - fixed SQL fragments
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [collection.id, *params])
+        data = cursor.fetchone()[0]
+    return bytes(data) if data else b""
+
+
+def tile_sql_for_explain(collection: Collection, z: int, x: int, y: int) -> tuple[str, list]:
+    """The filter part of the tile query (tests EXPLAIN it to check the GiST index)."""
+    column = geometry_column(collection)
+    sql = (
+        f"SELECT t.id FROM {collection.from_sql} WHERE t.{column} && "  # noqa: S608
+        "ST_Transform(ST_TileEnvelope(%s, %s, %s, margin => 0.015625), 4326)"
+    )
+    return sql, [z, x, y]
+
+
+ALL_TITLE = _("Published layers")
