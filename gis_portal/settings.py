@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django.forms",
     "django.contrib.gis",
     "django.contrib.postgres",
     "rest_framework",
@@ -76,6 +77,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
+
+# Widgets render through TEMPLATES, so templates/gis/ can hold the offline map widget.
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 ROOT_URLCONF = "gis_portal.urls"
 WSGI_APPLICATION = "gis_portal.wsgi.application"

@@ -18,6 +18,7 @@ class OfflineMapWidget(OpenLayersWidget):
     default_zoom = 12
 
     class Media:
+        extend = False  # the parent's Media loads OpenLayers from a CDN
         css = {"all": ("vendor/ol/ol.css", "gis/css/ol3.css")}
         js = ("vendor/ol/dist/ol.js", "gis/js/OLMapWidget.js")
 

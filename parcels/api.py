@@ -194,7 +194,7 @@ class ParcelFeatureSerializer(GeoFeatureModelSerializer):
     class Meta:
         model = Parcel
         geo_field = "geom"
-        id_field = "renovation_code"
+        id_field = "code"
         fields = [
             "code",
             "district",

@@ -1,9 +1,10 @@
 """District municipalities and cadastral parcels."""
 
 from django.contrib.gis.db import models
-from django.contrib.postgres.indexes import GinIndex, GistIndex
+from django.contrib.postgres.indexes import GinIndex, GistIndex, OpClass
 from django.core.validators import RegexValidator
 from django.db.models import Func
+from django.db.models.functions import Upper
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -86,7 +87,8 @@ class Parcel(models.Model):
         ordering = ["renovation_code"]
         indexes = [
             GistIndex(fields=["geom"], name="parcel_geom_gist"),
-            GinIndex(fields=["address"], name="parcel_address_trgm", opclasses=["gin_trgm_ops"]),
+            # icontains compiles to UPPER(address) LIKE UPPER(%s): index that expression.
+            GinIndex(OpClass(Upper("address"), name="gin_trgm_ops"), name="parcel_address_trgm"),
             models.Index(fields=["district"], name="parcel_district_idx"),
         ]
 
