@@ -32,7 +32,12 @@ class UnsafeVectorFile(ValueError):
 def open_vector(path: str | os.PathLike, *, allowed_drivers=ALLOWED_DRIVERS) -> DataSource:
     """Open `path` read-only with GDAL, trying only the allowed drivers."""
     path = Path(path)
-    if path.suffix.lower() in {".geojson", ".json"}:
+    head = _head(path)
+    if head.startswith(b"<"):
+        # XML: a VRT (or GML/KML) under any name. Not one of our formats, ever.
+        raise UnsafeVectorFile(_("The file is not GeoJSON (it looks like XML or VRT)."))
+    if path.suffix.lower() in {".geojson", ".json"} or head[:1] in (b"{", b"["):
+        # GeoJSON by name or by content: GDAL sniffs content, so must we.
         refuse_geojson_crs_link(path)
     names = (c_char_p * (len(allowed_drivers) + 1))()
     for index, name in enumerate(allowed_drivers):
@@ -53,15 +58,24 @@ def open_vector(path: str | os.PathLike, *, allowed_drivers=ALLOWED_DRIVERS) -> 
     return DataSource(pointer, ds_driver=capi.get_dataset_driver(pointer))
 
 
+def _head(path: Path, size: int = 512) -> bytes:
+    """The first bytes of a file without a BOM or leading white space (b"" for a folder)."""
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(size)
+    except (IsADirectoryError, FileNotFoundError, PermissionError):
+        return b""
+    return head.removeprefix(b"\xef\xbb\xbf").lstrip()
+
+
 def refuse_geojson_crs_link(path: Path, *, max_bytes: int = 200 * 1024 * 1024) -> None:
     """Refuse a GeoJSON whose (top-level or geometry) `crs` is a link, or that is not JSON."""
     if path.stat().st_size > max_bytes:
         raise UnsafeVectorFile(_("The GeoJSON file is too large."))
-    head = path.read_bytes()[:64].lstrip()
-    if head.startswith(b"<"):
+    if _head(path).startswith(b"<"):
         raise UnsafeVectorFile(_("The file is not GeoJSON (it looks like XML or VRT)."))
     try:
-        document = json.loads(path.read_text(encoding="utf-8"))
+        document = json.loads(path.read_text(encoding="utf-8-sig"))
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         raise UnsafeVectorFile(
             _("The file is not valid GeoJSON: %(error)s") % {"error": error}
@@ -74,6 +88,9 @@ def refuse_geojson_crs_link(path: Path, *, max_bytes: int = 200 * 1024 * 1024) -
             crs = node.get("crs")
             if isinstance(crs, dict) and str(crs.get("type", "")).lower() == "link":
                 raise UnsafeVectorFile(_("A GeoJSON 'crs' link is not accepted."))
+            if isinstance(crs, dict) and _fetchable_crs_name(crs):
+                # GDAL's SetFromUserInput fetches a URL given as a CRS name.
+                raise UnsafeVectorFile(_("A GeoJSON 'crs' name that is a URL is not accepted."))
             for key in ("features", "geometry", "geometries"):
                 if key in node:
                     check(node[key], depth + 1)
@@ -82,6 +99,18 @@ def refuse_geojson_crs_link(path: Path, *, max_bytes: int = 200 * 1024 * 1024) -
                 check(item, depth + 1)
 
     check(document)
+
+
+OGC_CRS_URL = "http://www.opengis.net/def/crs/"
+
+
+def _fetchable_crs_name(crs: dict) -> bool:
+    properties = crs.get("properties")
+    name = properties.get("name") if isinstance(properties, dict) else None
+    if not isinstance(name, str):
+        return False
+    name = name.strip().lower()
+    return "://" in name and not name.startswith(OGC_CRS_URL)
 
 
 def extract_zip_safely(archive: str | os.PathLike, destination: str | os.PathLike) -> list[Path]:
@@ -137,7 +166,7 @@ def extract_zip_safely(archive: str | os.PathLike, destination: str | os.PathLik
                     if written > entry.file_size:  # the header lied about the size
                         raise UnsafeVectorFile(_("The zip file is damaged."))
                     sink.write(chunk)
-            if target.read_bytes()[:256].lstrip().startswith(b"<OGRVRTDataSource"):
+            if _head(target).startswith((b"<OGRVRTDataSource", b"<VRTDataset")):
                 raise UnsafeVectorFile(_("VRT files are not accepted."))
             extracted.append(target)
         return extracted
