@@ -324,7 +324,9 @@ def idempotency_record_response(*, key: str, response: dict, status_code: int = 
 # --- filing ------------------------------------------------------------------------------
 
 
-def _route(*, point: Point, service_type: ServiceType) -> tuple[District, float | None, Any]:
+def request_route(*, point: Point, service_type: ServiceType) -> tuple[District, float | None, Any]:
+    """District, snap distance and parcel for filing `service_type` at `point`, or the
+    typed rejection: outside the city, not online in that district, no parcel."""
     try:
         match = district_at(point)
     except OutsideCity as outside:
@@ -430,7 +432,7 @@ def request_file(
         raise UnknownService(message, errors={"service_code": [message]})
     if not isinstance(point, Point) or point.srid != 4326 or point.empty:
         raise OutsideCityRejected(_("Choose a point on the map."), errors={"location": []})
-    district, snapped_m, parcel = _route(point=point, service_type=service_type)
+    district, snapped_m, parcel = request_route(point=point, service_type=service_type)
 
     clean_attributes, errors = attributes_validate(service_type, attributes)
     if description is None:

@@ -1,0 +1,254 @@
+"""Citizen pages: choose a place and a service, file, see the confirmation, track.
+
+Every write goes through permits.services (the same path as the JSON API).
+"""
+
+import re
+
+from django.contrib import messages
+from django.http import HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from gis_portal.geo import InvalidCoordinates, point_from_lat_lon
+from gis_portal.maps import portal_map
+from parcels.models import Parcel
+from parcels.selectors import OutsideCity, normalize_search_text, parcel_search
+from permits.api import MAX_BODY_BYTES, lookup_allowed
+from permits.forms import request_form_class
+from permits.models import Channel
+from permits.selectors import nearby_open_requests, request_public, service_type_get, services_at
+from permits.services import InvalidRequest, RequestRejected, request_file, request_support
+from permits.tracking import tracking_code_normalize
+
+TOKEN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
+RENOVATION_CODE = re.compile(r"^\d{1,2}-\d{1,3}-\d{1,5}-\d{1,5}$")
+SESSION_FILED = "permits_filed"
+
+
+def _location(params) -> tuple[object, object, str | None]:
+    """(point, parcel, error) from ?parcel= or ?lat=&lon= (all None when neither is given)."""
+    code = normalize_search_text(params.get("parcel", ""))[:30]
+    if code:
+        if not RENOVATION_CODE.match(code):
+            return None, None, _("A renovation code looks like district-region-block-parcel.")
+        parcel = Parcel.objects.filter(renovation_code=code).first()
+        if parcel is None:
+            return None, None, _("No parcel has this renovation code.")
+        point = parcel.geom.point_on_surface
+        point.srid = 4326
+        return point, parcel, None
+    if params.get("lat") or params.get("lon"):
+        try:
+            return point_from_lat_lon(params.get("lat"), params.get("lon")), None, None
+        except InvalidCoordinates as error:
+            return None, None, str(error)
+    return None, None, None
+
+
+def _too_large(request) -> bool:
+    try:
+        return int(request.META.get("CONTENT_LENGTH") or 0) > MAX_BODY_BYTES
+    except ValueError:
+        return False
+
+
+@require_http_methods(["GET", "POST"])
+def request_new(request):
+    """Step 1: a place (map click, parcel, or search). Step 2: a service. Step 3: the form."""
+    if request.method == "POST" and _too_large(request):
+        return render(
+            request,
+            "permits/error.html",
+            {"message": _("The upload is too large: at most 3 photos of 5 MB each.")},
+            status=413,
+        )
+    params = request.GET
+    point, parcel, location_error = _location(params)
+    context = {"location_error": location_error, "query": params.get("q", "")[:200]}
+    if point is None:
+        query = normalize_search_text(context["query"])
+        if query:
+            context["search_results"] = list(parcel_search(query)[:20])
+        context["map"] = portal_map()
+        return render(request, "permits/new.html", context, status=400 if location_error else 200)
+
+    try:
+        found = services_at(point)
+    except OutsideCity as outside:
+        context.update(location_error=str(outside), map=portal_map())
+        return render(request, "permits/new.html", context, status=400)
+    parcel = parcel or found.parcel
+    place = (
+        {"parcel": parcel.renovation_code}
+        if params.get("parcel")
+        else {
+            "lat": f"{point.y:.7f}",
+            "lon": f"{point.x:.7f}",
+        }
+    )
+    context.update(
+        point=point,
+        found=found,
+        parcel=parcel,
+        place_query=urlencode(place),
+        map=portal_map(center=(point.y, point.x), zoom=17),
+    )
+    service = service_type_get(params.get("service", ""))
+    if params.get("service") and service not in found.services:
+        if service is None:
+            context["service_error"] = _("There is no such service; choose one from the list.")
+        else:
+            from permits.services import request_route
+
+            try:
+                request_route(point=point, service_type=service)
+                context["service_error"] = _("This service is not available here.")
+            except RequestRejected as rejected:
+                context["service_error"] = rejected.message
+        return render(request, "permits/new.html", context, status=400)
+    if service is None:
+        return render(request, "permits/new.html", context)
+
+    form_class = request_form_class(service)
+    context.update(
+        service=service,
+        nearby=list(nearby_open_requests(point, service.code)[:5]),
+    )
+    if request.method == "GET":
+        context["form"] = form_class()
+        return render(request, "permits/new.html", context)
+
+    form = form_class(request.POST, request.FILES)
+    form.is_valid()
+    token = request.POST.get("token", "")
+    try:
+        filed = request_file(
+            service_code=service.code,
+            point=point,
+            attributes=form.attribute_values(),
+            description=request.POST.get("description", ""),
+            contact=form.contact(),
+            photos=request.FILES.getlist("photos"),
+            channel=Channel.WEB,
+            idempotency_key=f"web:{token}" if TOKEN.match(token) else None,
+        )
+    except InvalidRequest as rejected:
+        form.show_errors(rejected.errors)
+        context.update(form=form, form_error=rejected.message)
+        return render(request, "permits/new.html", context, status=400)
+    except RequestRejected as rejected:
+        context.update(form=form, form_error=rejected.message)
+        return render(request, "permits/new.html", context, status=rejected.status_code)
+    filed_codes = request.session.get(SESSION_FILED, [])[-19:]
+    if filed.tracking_code not in filed_codes:
+        filed_codes.append(filed.tracking_code)
+    request.session[SESSION_FILED] = filed_codes
+    return redirect("request-filed", code=filed.tracking_code)
+
+
+def request_filed(request, code: str):
+    """The confirmation with the tracking code, for the browser that filed it."""
+    if code not in request.session.get(SESSION_FILED, []):
+        return redirect("track-detail", code=code)
+    filed = request_public(code)
+    if filed is None:
+        return redirect("track")
+    return render(request, "permits/filed.html", {"req": filed})
+
+
+def _throttled(request):
+    return render(
+        request,
+        "permits/track.html",
+        {"error": _("Too many lookups from your connection. Please wait a few minutes.")},
+        status=429,
+    )
+
+
+def track(request):
+    """Enter a tracking code."""
+    text = request.GET.get("code", "")
+    if not text:
+        return render(request, "permits/track.html", {})
+    if not lookup_allowed(request):
+        return _throttled(request)
+    code = tracking_code_normalize(text)
+    if code is None:
+        return render(
+            request,
+            "permits/track.html",
+            {
+                "error": _(
+                    "This is not a valid tracking code. Codes look like MHD-7KX4-Q9MZ; "
+                    "check each character."
+                ),
+                "code": text[:40],
+            },
+            status=400,
+        )
+    return HttpResponseRedirect(reverse("track-detail", kwargs={"code": code}))
+
+
+def track_detail(request, code: str):
+    """A request's public page: service, office, status, due date, history, map."""
+    if not lookup_allowed(request):
+        return _throttled(request)
+    found = request_public(code)
+    if found is None:
+        return render(
+            request,
+            "permits/track.html",
+            {"error": _("No request has this tracking code."), "code": code[:40]},
+            status=404,
+        )
+    if found.tracking_code != code:
+        return redirect("track-detail", code=found.tracking_code)
+    return render(
+        request,
+        "permits/track_detail.html",
+        {
+            "req": found,
+            "map": portal_map(center=(found.location.y, found.location.x), zoom=16),
+            "attributes": _attribute_rows(found),
+        },
+    )
+
+
+def _attribute_rows(found) -> list[tuple[str, str]]:
+    from permits.forms import localized
+
+    rows = []
+    for item in found.service_type.attribute_definitions():
+        if item["code"] not in found.attributes:
+            continue
+        value = found.attributes[item["code"]]
+        names = {v["key"]: localized(v, "name") for v in item.get("values", [])}
+        if isinstance(value, list):
+            shown = "، ".join(names.get(v, v) for v in value)
+        else:
+            shown = names.get(value, value)
+        rows.append((localized(item, "label"), shown))
+    return rows
+
+
+@require_POST
+def track_support(request, code: str):
+    """'Support this instead': one supporter per browser session."""
+    if not lookup_allowed(request):
+        return _throttled(request)
+    if not request.session.session_key:
+        request.session.save()
+    try:
+        supported = request_support(
+            tracking_code=code, contact=f"session:{request.session.session_key}"
+        )
+    except RequestRejected as rejected:
+        messages.error(request, rejected.message)
+        target = tracking_code_normalize(code)
+        return redirect("track-detail", code=target) if target else redirect("track")
+    messages.success(request, _("Thank you: your support was added to this request."))
+    return redirect("track-detail", code=supported.tracking_code)
