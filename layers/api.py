@@ -8,6 +8,7 @@ ORM, rendering in SQL) and pass the bytes through. JSON by default; HTML with
 import datetime
 import json
 import math
+import re
 from urllib.parse import urlencode
 
 from django.contrib.gis.geos import Polygon
@@ -283,10 +284,13 @@ def parse_bbox(text: str, crs: str | None) -> Polygon:
     return polygon
 
 
+DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
 def _instant(text: str, end: bool) -> datetime.datetime | None:
     if text in ("", ".."):
         return None
-    moment = parse_datetime(text)
+    moment = None if DATE_ONLY.match(text) else parse_datetime(text)
     if moment is None:
         day = parse_date(text)
         if day is None:
@@ -308,7 +312,7 @@ def parse_datetime_filter(text: str) -> tuple[datetime.datetime | None, datetime
         if "/" in text:
             start, end = text.split("/", 1)
             return _instant(start, False), _instant(end, True)
-        if parse_datetime(text) is None and parse_date(text) is not None:
+        if DATE_ONLY.match(text):  # a whole day
             return _instant(text, False), _instant(text, True)
         moment = _instant(text, False)
         return moment, moment
