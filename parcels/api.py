@@ -1,5 +1,6 @@
 """JSON API for districts, parcels and the click lookup."""
 
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework import serializers
@@ -65,7 +66,7 @@ def lookup_payload(lat, lon) -> dict:
             "snapped_m": None,
         }
         if _swapped_point_inside(point):
-            payload["detail"] += " " + "Latitude and longitude look swapped."
+            payload["detail"] += " " + _("Latitude and longitude look swapped.")
             payload["hint"] = "swapped_lat_lon"
         return payload
     parcel = parcel_at(point)
@@ -177,9 +178,9 @@ class ParcelSearchApi(APIView):
     def get(self, request):
         text = request.query_params.get("q", "")
         if not text.strip():
-            raise ValidationError({"q": "Give a renovation code or part of an address."})
+            raise ValidationError({"q": _("Give a renovation code or part of an address.")})
         if len(text) > 200:
-            raise ValidationError({"q": "The search text is too long."})
+            raise ValidationError({"q": _("The search text is too long.")})
         paginator = ParcelPagination()
         page = paginator.paginate_queryset(parcel_search(text), request, view=self)
         return paginator.get_paginated_response(ParcelBriefSerializer(page, many=True).data)
@@ -216,5 +217,5 @@ class ParcelDetailApi(APIView):
     def get(self, request, code: str):
         parcel = Parcel.objects.select_related("district").filter(renovation_code=code).first()
         if parcel is None:
-            raise NotFound("No parcel has this renovation code.")
+            raise NotFound(_("No parcel has this renovation code."))
         return Response(ParcelFeatureSerializer(parcel).data)
