@@ -104,7 +104,11 @@ class LayerVersion(models.Model):
 
 
 class Feature(models.Model):
-    version = models.ForeignKey(LayerVersion, on_delete=models.CASCADE, related_name="features")
+    # No separate btree on version: (version, fid) is unique, and spatial reads filter on
+    # version and geometry together through the composite GiST index (btree_gist).
+    version = models.ForeignKey(
+        LayerVersion, on_delete=models.CASCADE, related_name="features", db_index=False
+    )
     fid = models.PositiveIntegerField()  # 1-based, stable within a version
     geom = models.GeometryField(srid=4326)
     properties = models.JSONField(default=dict, blank=True)
@@ -113,7 +117,7 @@ class Feature(models.Model):
     class Meta:
         ordering = ["version", "fid"]
         indexes = [
-            GistIndex(fields=["geom"], name="layer_feature_geom_gist"),
+            GistIndex(fields=["version", "geom"], name="layer_feature_geom_gist"),
             GinIndex(fields=["properties"], name="layer_feature_props_gin"),
         ]
         constraints = [
