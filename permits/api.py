@@ -8,6 +8,7 @@ import json
 
 from django.conf import settings
 from django.core.cache import cache
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiExample,
@@ -314,7 +315,7 @@ class RequestCreateApi(APIView):
             length = 0
         if length > MAX_BODY_BYTES:
             return Response(
-                {"detail": "The request is too large (at most 16 MB with photos)."},
+                {"detail": _("The request is too large (at most 16 MB with photos).")},
                 status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
             )
         data = self._data(request)
@@ -324,7 +325,7 @@ class RequestCreateApi(APIView):
         point = point_from_lat_lon(values["lat"], values["lon"])
         key = request.headers.get("Idempotency-Key", "").strip() or None
         if key is not None and len(key) > 100:
-            raise ValidationError({"detail": "The Idempotency-Key is too long (at most 100)."})
+            raise ValidationError({"detail": _("The Idempotency-Key is too long (at most 100).")})
         try:
             filed = request_file(
                 service_code=values["service_code"],
@@ -354,10 +355,10 @@ class RequestCreateApi(APIView):
         try:
             raw = request.data
         except ParseError:
-            raise ParseError("The body is not valid JSON.") from None
+            raise ParseError(_("The body is not valid JSON.")) from None
         if not hasattr(raw, "getlist"):
             if not isinstance(raw, dict):
-                raise ParseError("The body must be a JSON object.")
+                raise ParseError(_("The body must be a JSON object."))
             return raw
         data = {key: raw.get(key) for key in raw if key != "photos"}
         for key in ("attributes", "contact"):
@@ -365,7 +366,7 @@ class RequestCreateApi(APIView):
                 try:
                     data[key] = json.loads(data[key])
                 except ValueError:
-                    raise ValidationError({key: "Must be a JSON object."}) from None
+                    raise ValidationError({key: _("Must be a JSON object.")}) from None
         photos = request.FILES.getlist("photos")
         if photos:
             data["photos"] = photos
@@ -422,10 +423,10 @@ class RequestDetailApi(APIView):
     )
     def get(self, request, code: str):
         if not lookup_allowed(request):
-            raise Throttled(detail="Too many tracking lookups; try again in a few minutes.")
+            raise Throttled(detail=_("Too many tracking lookups; try again in a few minutes."))
         found = request_public(code)
         if found is None:
-            raise NotFound("No request has this tracking code. Check the code and try again.")
+            raise NotFound(_("No request has this tracking code. Check the code and try again."))
         return Response(self.OutputSerializer(found).data)
 
 
@@ -452,7 +453,7 @@ class RequestSupportApi(APIView):
     )
     def post(self, request, code: str):
         if not lookup_allowed(request):
-            raise Throttled(detail="Too many tracking lookups; try again in a few minutes.")
+            raise Throttled(detail=_("Too many tracking lookups; try again in a few minutes."))
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         try:
@@ -499,9 +500,9 @@ class ZoningCheckApi(APIView):
             try:
                 floors = int(floors_text)
             except ValueError:
-                raise InvalidCoordinates("floors must be a whole number.") from None
+                raise InvalidCoordinates(_("floors must be a whole number.")) from None
             if not 0 <= floors <= 200:
-                raise ValidationError({"detail": "floors must be between 0 and 200."})
+                raise ValidationError({"detail": _("floors must be between 0 and 200.")})
         verdict = zoning_check(point=point, use=use, floors=floors)
         if verdict is None:
             return Response({"zone": None})
