@@ -1,0 +1,3 @@
+"""URL routes (included by gis_portal/urls.py)."""
+
+urlpatterns: list = []
