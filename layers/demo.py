@@ -23,7 +23,10 @@ from parcels.demo import demo_districts
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data" / "layers"
 PARKS_DEPARTMENT = "parks"
-GREEN_SPACE_SERVICES = ["green-space-maintenance", "tree-pruning", "park-equipment-repair"]
+#: Service codes of data/services.json. Green-space services already go to `parks`; inside
+#: the large parks the parks organisation also takes lighting, potholes and dumping.
+GREEN_SPACE_SERVICES = ["tree-pruning", "tree-planting", "park-damage", "irrigation-fault"]
+IN_PARK_SERVICES = ["street-light-out", "pothole", "illegal-dumping"]
 LARGE_PARK_HA = 20.0
 GRID = 1e-6
 
@@ -172,7 +175,7 @@ def routing_layer() -> dict:
                     "park_id": props["park_id"],
                     "name_fa": props["name_fa"],
                     "name_en": props["name_en"],
-                    "service_codes": ",".join(GREEN_SPACE_SERVICES),
+                    "service_codes": ",".join(GREEN_SPACE_SERVICES + IN_PARK_SERVICES),
                     "department": PARKS_DEPARTMENT,
                 },
                 "geometry": mapping(polygon),

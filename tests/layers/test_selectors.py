@@ -5,7 +5,7 @@ from django.contrib.auth.models import AnonymousUser, User
 from django.contrib.gis.geos import Point
 from django.utils import translation
 
-from layers.demo import GREEN_SPACE_SERVICES, PARKS_DEPARTMENT
+from layers.demo import GREEN_SPACE_SERVICES, IN_PARK_SERVICES, PARKS_DEPARTMENT
 from layers.models import Feature
 from layers.selectors import ZoningVerdict, can_manage_layers, routing_override_for, zoning_check
 from layers.services import layer_create, layer_import, layer_unpublish
@@ -23,7 +23,7 @@ def _large_park_point(demo_layers) -> Point:
 
 def test_routing_override_inside_a_large_park(demo_layers):
     point = _large_park_point(demo_layers)
-    for code in GREEN_SPACE_SERVICES:
+    for code in GREEN_SPACE_SERVICES + IN_PARK_SERVICES:
         assert routing_override_for(point=point, service_code=code) == PARKS_DEPARTMENT
 
 
