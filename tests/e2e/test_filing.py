@@ -1,0 +1,98 @@
+"""Filing and tracking in a real browser, in Persian and in English.
+
+Click inside District 11 on the home map, follow "File a request here", pick a
+green-space service, fill the generated form, submit, read the tracking code, then
+look it up on /track/ and see its status.
+"""
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from playwright.sync_api import expect
+
+from permits.models import ServiceRequest
+from permits.services import catalogue_load
+
+STATUS_SUBMITTED = {"fa": "ثبت‌شده", "en": "Submitted"}
+
+
+@pytest.fixture
+def catalogue(districts):
+    path = Path(settings.BASE_DIR) / "data/services.json"
+    catalogue_load(data=json.loads(path.read_text(encoding="utf-8")))
+
+
+def click_map_at(page, lat: float, lon: float) -> None:
+    """Click the home page's Leaflet map at a geographic point."""
+    page.wait_for_selector(".folium-map[data-ready=true]")
+    name = page.evaluate("() => Object.keys(window).find(k => k.startsWith('map_'))")
+    x, y = page.evaluate(
+        f"([lat, lon]) => {{ const m = window['{name}']; m.setView([lat, lon], 17, "
+        "{animate: false}); const p = m.latLngToContainerPoint([lat, lon]); return [p.x, p.y]; }",
+        [lat, lon],
+    )
+    box = page.locator(".folium-map").bounding_box()
+    page.mouse.click(box["x"] + x, box["y"] + y)
+
+
+def test_file_a_green_space_request_and_track_it(page, language, catalogue, district_11_point):
+    page.goto_portal("/")
+    click_map_at(page, district_11_point.y, district_11_point.x)
+    file_link = page.locator("#lookup-result a[href^='/requests/new/']")
+    expect(file_link).to_be_visible()
+    file_link.click()
+
+    # The filing page: the district, the services online there, grouped by domain.
+    expect(page.locator("#place-heading")).to_have_text(
+        "منطقه ۱۱" if language == "fa" else "District 11"
+    )
+    expect(page.locator("html")).to_have_attribute("dir", "rtl" if language == "fa" else "ltr")
+    page.locator("a[data-service='tree-pruning']").click()
+
+    # The form generated from the service's attribute definitions.
+    expect(page.locator("#file-heading")).to_have_text(
+        "هرس درخت" if language == "fa" else "Tree pruning"
+    )
+    page.wait_for_selector(".folium-map[data-ready=true]")
+    page.locator("#id_attr_tree_count").fill("2")
+    page.locator("#id_attr_urgency").select_option("danger")
+    page.locator("#id_description").fill("<b>Branches</b> over the school entrance `${x}`")
+    page.locator("#id_contact_phone").fill("09121234567")
+    page.locator("#submit-request").click()
+
+    code_box = page.locator("#tracking-code")
+    expect(code_box).to_have_text(re.compile(r"^MHD-[2-9A-HJKMNP-Z]{4}-[2-9A-HJKMNP-Z]{4}$"))
+    code = code_box.inner_text().strip()
+    assert ServiceRequest.objects.get(tracking_code=code).district.code == 11
+
+    # Track it from the navigation, typing the code as a person might (lower case).
+    page.goto_portal("/track/")
+    page.locator("#track-code").fill(code.lower())
+    page.locator("#track-code").press("Enter")
+    expect(page.locator("#track-status")).to_have_text(STATUS_SUBMITTED[language])
+    expect(page.locator("#history li")).to_have_count(2)
+    expect(page.locator(".request-description")).to_contain_text("<b>Branches</b>")
+    page.wait_for_selector(".folium-map[data-ready=true]")
+    assert "09121234567" not in page.content()
+    assert page.blocked_requests == []
+
+
+def test_building_permit_shows_parcel_and_zoning_precheck(page, language, catalogue, parcel_11):
+    page.goto_portal(f"/requests/new/?parcel={parcel_11.renovation_code}")
+    page.wait_for_selector(".folium-map[data-ready=true]")
+    expect(page.locator(".parcel-outline")).to_have_count(1)
+    page.locator("a[data-service='building-permit-new']").click()
+    page.locator("#id_attr_floors").fill("3")
+    page.locator("#id_attr_intended_use").select_option("residential")
+    expect(page.locator("#zoning-precheck")).not_to_be_empty()
+    # Submitting without the required contact keeps the person on the form, with errors.
+    page.locator("#id_contact_name").evaluate("e => e.removeAttribute('required')")
+    page.locator("#id_contact_phone").evaluate("e => e.removeAttribute('required')")
+    page.locator("#id_attr_built_area_m2").fill("250")
+    page.locator("#submit-request").click()
+    expect(page.locator("#id_contact_phone_error")).to_be_visible()
+    expect(page.locator("#id_attr_floors")).to_have_value("3")
+    assert ServiceRequest.objects.count() == 0
