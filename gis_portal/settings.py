@@ -103,7 +103,7 @@ TEMPLATES = [
 
 DATABASES = {
     "default": dj_database_url.parse(
-        env("DATABASE_URL", "postgis://postgres@127.0.0.1:54329/gis_portal"),
+        env("DATABASE_URL", f"postgis://postgres@127.0.0.1:{env('PGPORT', '54329')}/gis_portal"),
         conn_max_age=int(env("DB_CONN_MAX_AGE", "60")),
         conn_health_checks=True,
     )
