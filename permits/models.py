@@ -175,7 +175,7 @@ class ServiceRequest(models.Model):
 
     tracking_code = models.CharField(max_length=16, unique=True)
     service_type = models.ForeignKey(ServiceType, on_delete=models.PROTECT, related_name="requests")
-    location = models.PointField(srid=4326)
+    location = models.PointField(srid=4326, spatial_index=False)  # the named GiST below
     parcel = models.ForeignKey(
         Parcel, null=True, blank=True, on_delete=models.SET_NULL, related_name="requests"
     )
