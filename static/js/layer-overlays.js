@@ -188,7 +188,7 @@
       fieldset.style.border = "0";
       fieldset.style.margin = "0";
       fieldset.style.padding = "0";
-      fieldset.appendChild(el("legend", {}, _("Map layers")));
+      fieldset.appendChild(el("legend", {}, this.cfg.title || _("Map layers")));
       this.overlays.forEach(function (overlay) {
         var layer = overlay.layer;
         var row = el("div", { className: "overlay-row", "data-slug": layer.slug });
