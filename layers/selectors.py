@@ -46,15 +46,14 @@ class ZoningVerdict:
 def can_manage_layers(user) -> bool:
     """GIS staff: may upload, publish, unpublish and restore layers.
 
-    Until the staff-roles model exists this is the `layers.add_layer` permission
-    (superusers have it); a StaffProfile with the GIS role will count too.
+    A StaffProfile with the GIS staff or administrator role (gis_portal.roles), or the
+    `layers.add_layer` permission (superusers have it).
     """
+    from gis_portal.roles import can_manage_layers as role_allows
+
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return False
-    profile = getattr(user, "staff_profile", None)
-    if profile is not None and str(getattr(profile, "role", "")).lower() in {"gis", "gis_staff"}:
-        return True
-    return user.has_perm("layers.add_layer")
+    return role_allows(user) or user.has_perm("layers.add_layer")
 
 
 def published_layers() -> QuerySet[Layer]:
