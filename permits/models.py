@@ -158,10 +158,21 @@ class RequestStatus(models.TextChoices):
     REJECTED = "rejected", _("Rejected")
     RESOLVED = "resolved", _("Resolved")
     CLOSED = "closed", _("Closed")
+    # The planners' workflow (permits/workflow.py holds the transition tables).
+    ACCEPTED = "accepted", _("Accepted")
+    DOCUMENT_REVIEW = "document_review", _("Document review")
+    SITE_INSPECTION = "site_inspection", _("Site inspection")
+    DUPLICATE = "duplicate", _("Duplicate")
 
 
 #: Statuses after which a request is no longer open (not offered as a duplicate).
-CLOSED_STATUSES = (RequestStatus.REJECTED, RequestStatus.RESOLVED, RequestStatus.CLOSED)
+CLOSED_STATUSES = (
+    RequestStatus.REJECTED,
+    RequestStatus.RESOLVED,
+    RequestStatus.CLOSED,
+    RequestStatus.APPROVED,
+    RequestStatus.DUPLICATE,
+)
 
 
 class Channel(models.TextChoices):
@@ -327,3 +338,39 @@ class IdempotencyRecord(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["created_at"], name="idempotency_created_idx")]
+
+
+class Open311Client(models.Model):
+    """A program allowed to file requests through Open311 (a call centre, a mobile app).
+
+    Only a hash of its API key is stored: the key itself is shown once, when it is
+    issued (permits.open311_keys). `key_prefix` finds the row; the hash proves the key.
+    """
+
+    name = models.CharField(max_length=100, unique=True)
+    key_prefix = models.CharField(max_length=16, unique=True, editable=False)
+    key_hash = models.CharField(max_length=64, editable=False)
+    active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("Open311 client")
+        verbose_name_plural = _("Open311 clients")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Open311Submission(models.Model):
+    """What an Open311 client sent beside the request itself: who sent it, its media_url
+    (a link, never fetched by the portal) and the client's own account_id."""
+
+    request = models.OneToOneField(
+        ServiceRequest, on_delete=models.CASCADE, related_name="open311_submission"
+    )
+    client = models.ForeignKey(Open311Client, on_delete=models.PROTECT, related_name="submissions")
+    media_url = models.URLField(max_length=1000, blank=True)
+    account_id = models.CharField(max_length=100, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
