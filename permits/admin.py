@@ -62,3 +62,63 @@ class ServiceRequestAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+# --- Open311 clients (issue 6) ---------------------------------------------------------------
+
+from django.contrib import messages  # noqa: E402
+from django.utils.translation import gettext as _  # noqa: E402
+
+from permits.models import Open311Client  # noqa: E402
+from permits.open311_keys import open311_client_create, open311_client_revoke  # noqa: E402
+
+
+@admin.register(Open311Client)
+class Open311ClientAdmin(admin.ModelAdmin):
+    """Issue an Open311 key (shown once, in a message) and revoke keys. Only hashes are kept."""
+
+    list_display = ["name", "key_prefix", "active", "created_at", "revoked_at"]
+    list_filter = ["active"]
+    search_fields = ["name"]
+    actions = ["revoke_keys", "issue_new_keys"]
+
+    def get_fields(self, request, obj=None):
+        return (
+            ["name"]
+            if obj is None
+            else ["name", "key_prefix", "active", "created_at", "revoked_at"]
+        )
+
+    def get_readonly_fields(self, request, obj=None):
+        return [] if obj is None else self.get_fields(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # revoke instead: the history of who filed what stays
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            return
+        client, raw_key = open311_client_create(name=obj.name)
+        obj.pk, obj.key_prefix, obj.key_hash = client.pk, client.key_prefix, client.key_hash
+        obj.created_at = client.created_at
+        obj._state.adding = False
+        self._show_key(request, client.name, raw_key)
+
+    def _show_key(self, request, name: str, raw_key: str) -> None:
+        messages.warning(
+            request,
+            _("API key for %(name)s: %(key)s — copy it now: it is not shown again.")
+            % {"name": name, "key": raw_key},
+        )
+
+    @admin.action(description=_("Revoke the selected keys"))
+    def revoke_keys(self, request, queryset):
+        for client in queryset.filter(active=True):
+            open311_client_revoke(name=client.name)
+        messages.success(request, _("Keys revoked."))
+
+    @admin.action(description=_("Issue a new key to the selected revoked clients"))
+    def issue_new_keys(self, request, queryset):
+        for client in queryset.filter(active=False):
+            client, raw_key = open311_client_create(name=client.name)
+            self._show_key(request, client.name, raw_key)

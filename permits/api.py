@@ -376,6 +376,7 @@ class RequestCreateApi(APIView):
 class PublicEventSerializer(serializers.Serializer):
     kind = serializers.CharField()
     to_status = serializers.CharField()
+    to_status_label = serializers.CharField()
     note = serializers.CharField(source="text")
     created_at = serializers.DateTimeField()
 

@@ -278,6 +278,13 @@ class RequestEvent(models.Model):
         return f"{self.request_id} {self.kind}"
 
     @property
+    def to_status_label(self) -> str:
+        try:
+            return str(RequestStatus(self.to_status).label)
+        except ValueError:
+            return self.to_status
+
+    @property
     def text(self) -> str:
         """The note in the active language (system notes carry both)."""
         if self.note_fa or self.note_en:
@@ -338,3 +345,39 @@ class IdempotencyRecord(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["created_at"], name="idempotency_created_idx")]
+
+
+class Open311Client(models.Model):
+    """A program allowed to file requests through Open311 (a call centre, a mobile app).
+
+    Only a hash of its API key is stored: the key itself is shown once, when it is
+    issued (permits.open311_keys). `key_prefix` finds the row; the hash proves the key.
+    """
+
+    name = models.CharField(max_length=100, unique=True)
+    key_prefix = models.CharField(max_length=16, unique=True, editable=False)
+    key_hash = models.CharField(max_length=64, editable=False)
+    active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("Open311 client")
+        verbose_name_plural = _("Open311 clients")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Open311Submission(models.Model):
+    """What an Open311 client sent beside the request itself: who sent it, its media_url
+    (a link, never fetched by the portal) and the client's own account_id."""
+
+    request = models.OneToOneField(
+        ServiceRequest, on_delete=models.CASCADE, related_name="open311_submission"
+    )
+    client = models.ForeignKey(Open311Client, on_delete=models.PROTECT, related_name="submissions")
+    media_url = models.URLField(max_length=1000, blank=True)
+    account_id = models.CharField(max_length=100, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)

@@ -297,3 +297,28 @@ def test_permit_on_parcel_files(client, catalogue, parcel_11):
     assert request.contact_phone == "09121234567"
     assert parcel_point(parcel_11)  # the location is inside the parcel
     assert request.parcel.geom.covers(request.location)
+
+
+def test_track_page_shows_public_history_only(client, catalogue, district_11_point):
+    from permits.models import EventKind, RequestEvent
+
+    request = request_file(
+        service_code="tree-pruning", point=district_11_point, attributes=pruning_attributes()
+    )
+    RequestEvent.objects.create(
+        request=request,
+        kind=EventKind.STATUS_CHANGE,
+        from_status="submitted",
+        to_status="in_progress",
+        public=True,
+        note="Crew booked.",
+    )
+    RequestEvent.objects.create(
+        request=request, kind=EventKind.INTERNAL_NOTE, note="Owner is difficult", public=False
+    )
+    html = client.get(f"/track/{request.tracking_code}/?lang=en").content.decode()
+    assert "In progress" in html and "Crew booked." in html
+    assert "Owner is difficult" not in html
+    api = client.get(f"/api/requests/{request.tracking_code}/").json()
+    assert [e["kind"] for e in api["history"]] == ["submitted", "routed", "status_change"]
+    assert "Owner is difficult" not in str(api)
