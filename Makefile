@@ -1,7 +1,6 @@
 # GIS Portal. `make run` serves the portal, `make test` runs the whole suite.
 PORT ?= 8000
 PY := .venv/bin/python
-export DJANGO_SETTINGS_MODULE ?= gis_portal.settings
 
 .PHONY: run test stop lint format bootstrap db demo bench messages
 
@@ -23,7 +22,7 @@ run: demo
 	@$(PY) manage.py runserver 127.0.0.1:$(PORT) --noreload
 
 test: db
-	@$(PY) -m pytest
+	@DJANGO_SETTINGS_MODULE=gis_portal.settings_test $(PY) -m pytest
 
 stop:
 	@scripts/pg.sh stop
