@@ -444,10 +444,17 @@ class ItemsApi(OgcView):
                 queryset = queryset.filter(**{lookup: _typed(value, kind, name)})
             elif name not in ITEM_PARAMETERS | FILTER_PARAMETERS:
                 raise ValidationError({name: _("Unknown parameter %(name)s.") % {"name": name}})
-        queryset = queryset.order_by("pk")
         matched = queryset.count()
-        page = queryset[offset : offset + limit]
-        features = features_json(collection, page, srid=srid, flip=flip)
+        spatial = bool(params.get("bbox")) or "S_" in params.get("filter", "").upper()
+        features = features_json(
+            collection,
+            queryset,
+            srid=srid,
+            flip=flip,
+            offset=offset,
+            limit=limit,
+            spatial=spatial,
+        )
         returned = max(0, min(limit, matched - offset))
         url = f"{self.base()}/collections/{collection.id}/items"
         links = self._links(url, params, offset, limit, matched)
@@ -519,7 +526,7 @@ class ItemApi(OgcView):
         except ValueError:
             raise NotFound(_("There is no feature with this id.")) from None
         queryset = collection.queryset().filter(**{collection.id_lookup: key})
-        features = json.loads(features_json(collection, queryset[:1], srid=srid, flip=flip))
+        features = json.loads(features_json(collection, queryset, srid=srid, flip=flip, limit=1))
         if not features:
             raise NotFound(_("There is no feature with this id."))
         feature = features[0]

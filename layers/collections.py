@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.apps import apps
+from django.core.cache import cache
 from django.db import connection
 from django.db.models import QuerySet
 from django.utils.translation import get_language
@@ -34,6 +35,7 @@ SUPPORTED_CRS = {
     EPSG.format(code=32640): (32640, False),
 }
 CRS_LIST = list(SUPPORTED_CRS)
+STAMP_SECONDS = 30
 
 
 def _persian() -> bool:
@@ -71,9 +73,16 @@ class Collection:
         return self.description_fa if _persian() else self.description_en
 
     def stamp(self) -> str:
-        """Changes whenever what the collection serves changes (for ETags, tile URLs)."""
+        """Changes whenever what the collection serves changes (for ETags, tile URLs).
+
+        A layer's stamp is its published version. Built-in collections count their rows
+        (cached for STAMP_SECONDS, so a tile request does not count a million parcels).
+        """
         if self.layer is not None:
             return f"v{self.layer.published_version_id}"
+        return cache.get_or_set(f"layers:stamp:{self.id}", self._data_stamp, STAMP_SECONDS)
+
+    def _data_stamp(self) -> str:
         table = self.from_sql.split()[0]
         with connection.cursor() as cursor:
             cursor.execute(f"SELECT count(*), max(t.id) FROM {table} t")  # noqa: S608
@@ -88,6 +97,9 @@ class Collection:
         if self.layer is not None:
             polygon = self.layer.published_version.extent
             return [round(v, 6) for v in polygon.extent] if polygon else None
+        return cache.get_or_set(f"layers:extent:{self.id}", self._data_extent, STAMP_SECONDS)
+
+    def _data_extent(self) -> list[float] | None:
         table = self.from_sql.split()[0]
         with connection.cursor() as cursor:
             cursor.execute(
@@ -284,9 +296,42 @@ def _geometry_sql(column: str, srid: int, flip: bool) -> str:
     return f"ST_AsGeoJSON({geometry}, {digits}, 0)::json"
 
 
-def features_json(collection: Collection, page: QuerySet, *, srid: int, flip: bool) -> bytes:
-    """A JSON array of GeoJSON Features for the rows of `page`, built in SQL."""
-    inner, params = page.values("pk").query.sql_with_params()
+def page_sql(
+    queryset: QuerySet, *, offset: int = 0, limit: int | None = None, spatial: bool = False
+) -> tuple[str, tuple]:
+    """SQL for the ids of one page of `queryset` (ordered by id).
+
+    With a spatial filter the matching ids are collected first (a MATERIALIZED CTE, so
+    the filter runs on the GiST index) and only then sorted and cut: otherwise the
+    planner may walk the primary key in order and test every row against the bbox.
+    """
+    if not spatial:
+        page = queryset.order_by("pk")
+        page = page[offset : offset + limit] if limit is not None else page[offset:]
+        return page.values("pk").query.sql_with_params()
+    inner, params = queryset.order_by().values("pk").query.sql_with_params()
+    sql = f"WITH hits AS MATERIALIZED ({inner}) SELECT hits.pk FROM hits ORDER BY hits.pk"  # noqa: S608
+    if limit is not None:
+        sql += " LIMIT %s"
+        params = (*params, limit)
+    if offset:
+        sql += " OFFSET %s"
+        params = (*params, offset)
+    return sql, tuple(params)
+
+
+def features_json(
+    collection: Collection,
+    queryset: QuerySet,
+    *,
+    srid: int,
+    flip: bool,
+    offset: int = 0,
+    limit: int | None = None,
+    spatial: bool = False,
+) -> bytes:
+    """A JSON array of GeoJSON Features for one page of `queryset`, built in SQL."""
+    inner, params = page_sql(queryset, offset=offset, limit=limit, spatial=spatial)
     geometry = _geometry_sql(geometry_column(collection), srid, flip)
     sql = f"""
         SELECT coalesce(json_agg(json_build_object(

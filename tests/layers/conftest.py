@@ -85,3 +85,31 @@ def gis_user(db) -> User:
 @pytest.fixture
 def plain_user(db) -> User:
     return User.objects.create_user("citizen", password="citizen-pass-1", is_staff=True)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Collection stamps and extents are cached; every test starts without them."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """Messages are asserted in English here; Persian is tested where the test says so."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture
+def client(client):
+    """The test client in English (the portal's default is Persian)."""
+    from django.conf import settings
+
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    return client

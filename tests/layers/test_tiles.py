@@ -6,7 +6,7 @@ import mapbox_vector_tile
 import pytest
 from django.db import connection
 
-from layers.collections import collection_by_id, features_json, tile_sql_for_explain
+from layers.collections import collection_by_id, features_json, page_sql, tile_sql_for_explain
 from layers.services import layer_import
 from parcels.models import Parcel
 
@@ -121,15 +121,18 @@ def explain(sql: str, params) -> str:
         ("districts", "district_geom_gist"),
     ],
 )
-def test_bbox_item_query_uses_the_gist_index(parks, parcels, collection_id, index):
+def test_bbox_item_queries_use_the_gist_index(parks, parcels, collection_id, index):
+    """The page and the count that /items runs for a bbox both filter on the GiST index."""
     from layers.api import parse_bbox
 
     collection = collection_by_id(collection_id)
     bbox = parse_bbox(f"{LON},{LAT},{LON + 0.01},{LAT + 0.01}", None)
-    queryset = collection.queryset().filter(geom__intersects=bbox).order_by("pk")[:10]
-    sql, params = queryset.values("pk").query.sql_with_params()
+    queryset = collection.queryset().filter(geom__intersects=bbox)
+    sql, params = page_sql(queryset, offset=10, limit=10, spatial=True)
     assert index in explain(sql, params)
-    features_json(collection, queryset, srid=4326, flip=False)  # and the query runs
+    count_sql, count_params = queryset.order_by().values("pk").query.sql_with_params()
+    assert index in explain(f"SELECT count(*) FROM ({count_sql}) c", count_params)
+    features_json(collection, queryset, srid=4326, flip=False, limit=10, spatial=True)
 
 
 @pytest.mark.parametrize(
