@@ -322,3 +322,19 @@ def test_track_page_shows_public_history_only(client, catalogue, district_11_poi
     api = client.get(f"/api/requests/{request.tracking_code}/").json()
     assert [e["kind"] for e in api["history"]] == ["submitted", "routed", "status_change"]
     assert "Owner is difficult" not in str(api)
+
+
+def test_html_huge_body(client, catalogue, district_11_point, nothing_stored):
+    snapshot = nothing_stored()
+    url = f"/requests/new/?{place(district_11_point)}&service=tree-pruning"
+    declared = client.generic(
+        "POST",
+        url,
+        b"",
+        content_type="multipart/form-data; boundary=x",
+        CONTENT_LENGTH=str(64 * 1024 * 1024),
+    )
+    assert declared.status_code == 413
+    long_text = client.post(url, form_data(description="x" * (6 * 1024 * 1024)))
+    assert long_text.status_code == 400
+    snapshot.check()
