@@ -187,6 +187,7 @@ def week_chart(weeks: list[dict], *, width: int = 640, height: int = 180) -> dic
                 "count": row["count"],
                 "week": row["week"],
                 "label_x": round(index * step + step / 2, 1),
+                "label_y": round(max(pad_top + plot - bar_height - 3, 10), 1),
             }
         )
     return {"bars": bars, "width": width, "height": height, "max": top, "base": height - 24}

@@ -229,13 +229,13 @@ def queue_geojson(queryset: QuerySet[ServiceRequest], *, limit: int = 20000) -> 
     sql, params = inner.query.sql_with_params()
     # `sql` is Django's own compiled query with placeholders; only params carry values.
     wrapper = (
-        "SELECT json_build_object('type', 'FeatureCollection', 'features', "
+        "SELECT json_build_object('type', 'FeatureCollection', 'features', "  # noqa: S608
         "COALESCE(json_agg(json_build_object('type', 'Feature', "
         "'geometry', q.geojson::json, 'properties', json_build_object("
         "'code', q.tracking_code, 'status', q.status, 'service', q.service_code, "
         "'district', q.district_code, 'supporters', q.supporters, "
         "'overdue', q.overdue = 1))), '[]'::json))::text "
-        f"FROM ({sql}) AS q"  # noqa: S608 - compiled by the ORM, values are parameters
+        f"FROM ({sql}) AS q"
     )
     with connection.cursor() as cursor:
         cursor.execute(wrapper, params)

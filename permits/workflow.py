@@ -18,9 +18,12 @@ the transaction commits.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 from django.core.files.base import ContentFile
+from django.core.mail import send_mass_mail
 from django.db import transaction
-from django.db.models import F
+from django.db.models import Exists, F, OuterRef
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -389,3 +392,85 @@ def request_mark_duplicate(
             actor=user,
             **_both(text),
         )
+
+
+# --- escalation --------------------------------------------------------------------------
+
+
+@dataclass
+class EscalationReport:
+    escalated: list[str] = field(default_factory=list)  # tracking codes
+    recipients: list[str] = field(default_factory=list)
+
+
+def _digest(requests: list[ServiceRequest], now) -> tuple[str, str]:
+    def one_language() -> tuple[str, str]:
+        subject = _("%(count)s newly overdue requests") % {"count": len(requests)}
+        lines = [subject, ""]
+        for request in requests:
+            days = max(1, (now - request.due_at).days)
+            lines.append(
+                _("%(code)s — %(service)s — %(district)s — due %(due)s (%(days)s days late)")
+                % {
+                    "code": request.tracking_code,
+                    "service": request.service_type.name,
+                    "district": request.district.name,
+                    "due": timezone.localtime(request.due_at).date().isoformat(),
+                    "days": days,
+                }
+            )
+            lines.append(f"    /staff/requests/{request.tracking_code}/")
+        return subject, "\n".join(lines)
+
+    with translation.override("fa"):
+        subject_fa, body_fa = one_language()
+    with translation.override("en"):
+        subject_en, body_en = one_language()
+    return f"{subject_fa} / {subject_en}", f"{body_fa}\n\n---\n\n{body_en}\n"
+
+
+def requests_escalate_overdue(*, now=None) -> EscalationReport:
+    """Email the supervisors a digest of newly overdue requests and record an internal
+    'escalated' row in each one's history. A request is escalated once per due date:
+    running this again sends nothing new. Without a supervisor to tell, nothing is
+    recorded (the requests stay due for escalation)."""
+    from django.contrib.auth import get_user_model
+
+    from gis_portal.models import StaffRole
+    from permits.staff_selectors import overdue_q
+
+    now = now or timezone.now()
+    recipients = list(
+        get_user_model()
+        .objects.filter(is_active=True, staff_profile__role=StaffRole.SUPERVISOR)
+        .exclude(email="")
+        .order_by("email")
+        .values_list("email", flat=True)
+    )
+    report = EscalationReport(recipients=recipients)
+    if not recipients:
+        return report
+    with transaction.atomic():
+        already = RequestEvent.objects.filter(
+            request=OuterRef("pk"), kind=EventKind.ESCALATED, created_at__gte=OuterRef("due_at")
+        )
+        overdue = list(
+            ServiceRequest.objects.select_for_update(skip_locked=True, of=("self",))
+            .filter(overdue_q(now))
+            .exclude(Exists(already))
+            .select_related("service_type", "district")
+            .order_by("district__code", "due_at", "id")
+        )
+        if not overdue:
+            return report
+        for request in overdue:
+            RequestEvent.objects.create(
+                request=request,
+                kind=EventKind.ESCALATED,
+                public=False,
+                **_both(lambda: _("Overdue: reported to the supervisors.")),
+            )
+        report.escalated = [request.tracking_code for request in overdue]
+        subject, body = _digest(overdue, now)
+    send_mass_mail([(subject, body, None, [email]) for email in recipients])
+    return report

@@ -1,0 +1,299 @@
+"""The planners' workspace pages: sign in, the queue (list + map), a request with its
+workflow actions, exports and the dashboard.
+
+Every page reads through gis_portal.roles.requests_visible_to (via
+permits.staff_selectors): another district's request is a 404 for a planner. GIS
+staff and citizens get a 403 page; anonymous visitors are sent to sign in. Writes go
+through permits.workflow, the same services as the JSON API.
+"""
+
+from __future__ import annotations
+
+import datetime
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.views import LoginView
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from gis_portal import roles
+from gis_portal.maps import portal_map
+from gis_portal.models import StaffRole
+from parcels.models import District
+from permits import dashboard, exports, staff_selectors, workflow
+from permits.models import Department, RequestStatus
+from permits.tracking import tracking_code_normalize
+
+PAGE_SIZE = 50
+LOGIN_URL = "/staff/login/"
+
+
+class StaffLoginView(LoginView):
+    template_name = "permits/staff/login.html"
+    redirect_authenticated_user = False
+
+    def get_default_redirect_url(self):
+        return reverse("staff-queue")
+
+
+def staff_required(view):
+    """Anonymous → sign in; signed in without a request role → 403 page."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect(f"{LOGIN_URL}?{urlencode({'next': request.get_full_path()})}")
+        if not roles.can_work_requests(request.user):
+            return render(
+                request,
+                "permits/staff/forbidden.html",
+                {"gis": roles.staff_role(request.user) == StaffRole.GIS_STAFF},
+                status=403,
+            )
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _filter_error(request, error: staff_selectors.QueueFilterError):
+    return render(
+        request,
+        "permits/staff/queue.html",
+        {
+            "filter_error": error.message,
+            "filter_field": error.field,
+            "params": request.GET,
+            "choices": staff_selectors.filter_choices(request.user),
+            "page": None,
+            "sorts": _sorts(),
+        },
+        status=400,
+    )
+
+
+def _sorts():
+    return [("due", _("Due date")), ("age", _("Age")), ("supporters", _("Supporters"))]
+
+
+@require_GET
+@staff_required
+def queue(request):
+    """The review queue: filters, the list, and the same requests on the map."""
+    try:
+        filters = staff_selectors.queue_filters_parse(request.GET)
+    except staff_selectors.QueueFilterError as error:
+        return _filter_error(request, error)
+    paginator = Paginator(staff_selectors.queue(request.user, filters), PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("page"))
+    query = urlencode(filters.as_params(), doseq=True)
+    return render(
+        request,
+        "permits/staff/queue.html",
+        {
+            "page": page,
+            "filters": filters,
+            "params": request.GET,
+            "query": query,
+            "choices": staff_selectors.filter_choices(request.user),
+            "sorts": _sorts(),
+            "map": portal_map(),
+            "role": roles.staff_role(request.user),
+        },
+    )
+
+
+def _detail_context(request, found) -> dict:
+    labels = dict(RequestStatus.choices)
+    for event in found.all_events:
+        event.to_label = labels.get(event.to_status, event.to_status)
+    return {
+        "req": found,
+        "map": portal_map(center=(found.location.y, found.location.x), zoom=17),
+        "targets": [
+            (status, RequestStatus(status).label) for status in workflow.allowed_targets(found)
+        ],
+        "can_duplicate": RequestStatus.DUPLICATE
+        in workflow.transitions_for(found.service_type.kind).get(found.status, ()),
+        "can_reassign": roles.can_reassign(request.user) and found.is_open,
+        "can_see_contact": roles.can_see_contact(request.user),
+        "nearby": list(staff_selectors.nearby_requests(request.user, found)),
+        "districts": District.objects.order_by("code") if roles.can_reassign(request.user) else [],
+        "departments": Department.objects.order_by("code")
+        if roles.can_reassign(request.user)
+        else [],
+        "attributes": _attribute_rows(found),
+    }
+
+
+def _attribute_rows(found) -> list[tuple[str, str]]:
+    from permits.views import _attribute_rows as public_rows
+
+    return public_rows(found)
+
+
+def _visible_or_404(request, code: str):
+    found = staff_selectors.request_for_staff(request.user, code)
+    if found is None:
+        raise Http404(_("No request found."))
+    return found
+
+
+@require_GET
+@staff_required
+def request_detail(request, code: str):
+    found = _visible_or_404(request, code)
+    return render(request, "permits/staff/request.html", _detail_context(request, found))
+
+
+@require_POST
+@staff_required
+def request_action(request, code: str, action: str):
+    """The forms of the request page: transition, note, reassign, duplicate."""
+    found = _visible_or_404(request, code)
+    data = request.POST
+    try:
+        if action == "transition":
+            workflow.request_transition(
+                request=found,
+                user=request.user,
+                to_status=data.get("to_status", ""),
+                note=data.get("note", ""),
+                expected_status=data.get("from_status") or None,
+                photo=request.FILES.get("photo"),
+            )
+            done = _("Status changed.")
+        elif action == "note":
+            workflow.request_add_note(
+                request=found,
+                user=request.user,
+                note=data.get("note", ""),
+                public=data.get("public") == "1",
+            )
+            done = _("Note added.")
+        elif action == "reassign":
+            district = department = None
+            if data.get("district"):
+                district = District.objects.filter(code=_int(data.get("district"))).first()
+            if data.get("department"):
+                department = Department.objects.filter(code=data.get("department")[:64]).first()
+            workflow.request_reassign(
+                request=found,
+                user=request.user,
+                reason=data.get("reason", ""),
+                district=district,
+                department=department,
+            )
+            done = _("Request reassigned.")
+        elif action == "duplicate":
+            original_code = tracking_code_normalize(data.get("original", ""))
+            original = (
+                roles.requests_visible_to(request.user).filter(tracking_code=original_code).first()
+                if original_code
+                else None
+            )
+            if original is None:
+                raise workflow.InvalidAction(_("The original request was not found."))
+            workflow.request_mark_duplicate(
+                request=found,
+                user=request.user,
+                original=original,
+                note=data.get("note", ""),
+                expected_status=data.get("from_status") or None,
+            )
+            done = _("Marked as duplicate.")
+        else:
+            raise Http404
+    except workflow.WorkflowError as error:
+        if isinstance(error, workflow.NotVisible):
+            raise Http404(error.message) from None
+        found = _visible_or_404(request, code)
+        context = _detail_context(request, found)
+        context["action_error"] = error.message
+        context["action"] = action
+        return render(request, "permits/staff/request.html", context, status=error.status_code)
+    messages.success(request, done)
+    if not roles.requests_visible_to(request.user).filter(pk=found.pk).exists():
+        return redirect("staff-queue")  # reassigned out of this planner's districts
+    return redirect("staff-request", code=found.tracking_code)
+
+
+def _int(value) -> int | None:
+    try:
+        return int(str(value).strip())
+    except (TypeError, ValueError):
+        return None
+
+
+@require_GET
+@staff_required
+def export(request, fmt: str):
+    if fmt not in exports.FORMATS:
+        raise Http404
+    try:
+        filters = staff_selectors.queue_filters_parse(request.GET)
+    except staff_selectors.QueueFilterError as error:
+        return _filter_error(request, error)
+    queryset = staff_selectors.queue(request.user, filters)
+    try:
+        body, content_type, name = exports.export(request.user, queryset, fmt)
+    except exports.ExportFailed:
+        return render(
+            request,
+            "permits/error.html",
+            {"message": _("The file could not be written. Try CSV or GeoJSON.")},
+            status=503,
+        )
+    response = HttpResponse(body, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@require_GET
+@staff_required
+def dashboard_page(request):
+    user = request.user
+    default = dashboard.default_period()
+    try:
+        start = staff_selectors.date_parse(request.GET.get("from", ""), "from") or default.start
+        end = staff_selectors.date_parse(request.GET.get("to", ""), "to") or default.end
+        if start > end:
+            raise staff_selectors.QueueFilterError(
+                "to", _("The end date is before the start date.")
+            )
+    except staff_selectors.QueueFilterError as error:
+        return render(
+            request,
+            "permits/staff/dashboard.html",
+            {"filter_error": error.message, "params": request.GET},
+            status=400,
+        )
+    period = dashboard.Period(start, end)
+    weeks = dashboard.requests_per_week(user, period)
+    return render(
+        request,
+        "permits/staff/dashboard.html",
+        {
+            "period": period,
+            "params": request.GET,
+            "total": dashboard.kpis_total(user, period),
+            "districts": dashboard.kpis_by_district(user, period),
+            "services": dashboard.kpis_by_service(user, period),
+            "weeks": weeks,
+            "chart": dashboard.week_chart(weeks),
+            "steps": dashboard.steps_per_closed_request(user, period),
+            "map": portal_map(),
+            "points_query": urlencode(
+                {
+                    "from": period.start.isoformat(),
+                    "to": period.end.isoformat(),
+                }
+            ),
+            "today": datetime.date.today(),
+        },
+    )
