@@ -120,3 +120,38 @@ def test_gis_staff_upload_validate_publish_and_see_it_on_the_map(
     toggle.uncheck()
     expect(paths).to_have_count(0)
     assert page.blocked_requests == []
+
+
+def test_big_layers_are_drawn_from_vector_tiles(page, language, districts, monkeypatch, tmp_path):
+    from layers import api
+    from layers.services import layer_create, layer_import
+
+    monkeypatch.setattr(api, "SMALL_LAYER", 0)  # every layer counts as big
+    layer = layer_create(slug="tiled", name_fa="کاشی‌شده", name_en="Tiled", min_zoom=9)
+    source = write_geojson(
+        tmp_path / "tiled.geojson",
+        feature_collection([feature(square(size=0.004), name=HTML_NAME)]),
+    )
+    layer_import(layer=layer, path=source, publish=True)
+    page.goto_portal("/")
+    page.wait_for_selector(".folium-map[data-overlays=ready]")
+    page.evaluate(
+        "([lat, lon]) => window.portalHome.map.setView([lat, lon], 15, {animate: false})",
+        [LAT + 0.002, LON + 0.002],
+    )
+    with page.expect_response(re.compile(r"/tiles/tiled/15/\d+/\d+\.mvt\?v=")) as tile:
+        page.locator("#overlay-tiled").check()
+    assert tile.value.status == 200
+    expect(page.locator("#overlay-tiled")).to_have_attribute("data-loaded", "true")
+    # Click the middle of the square: VectorGrid opens the popup, built with textContent.
+    box = page.locator(".folium-map").bounding_box()
+    x, y = page.evaluate(
+        "([lat, lon]) => { const p = window.portalHome.map.latLngToContainerPoint([lat, lon]);"
+        " return [p.x, p.y]; }",
+        [LAT + 0.002, LON + 0.002],
+    )
+    page.mouse.click(box["x"] + x, box["y"] + y)
+    popup = page.locator(".leaflet-popup .overlay-popup")
+    expect(popup).to_contain_text(HTML_NAME)
+    expect(popup.locator("script, b")).to_have_count(0)
+    assert page.blocked_requests == []
