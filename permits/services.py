@@ -136,11 +136,8 @@ def _both_languages(function) -> tuple[str, str]:
 
 
 def _district_names(districts) -> str:
-    return (
-        "، ".join(d.name for d in districts)
-        if translation.get_language() == "fa"
-        else ", ".join(d.name for d in districts)
-    )
+    separator = "، " if (translation.get_language() or "fa").startswith("fa") else ", "
+    return separator.join(d.name for d in districts)
 
 
 @dataclass(frozen=True)
@@ -431,7 +428,8 @@ def request_file(
         }
         raise UnknownService(message, errors={"service_code": [message]})
     if not isinstance(point, Point) or point.srid != 4326 or point.empty:
-        raise OutsideCityRejected(_("Choose a point on the map."), errors={"location": []})
+        message = _("Choose a point on the map.")
+        raise OutsideCityRejected(message, errors={"location": [message]})
     district, snapped_m, parcel = request_route(point=point, service_type=service_type)
 
     clean_attributes, errors = attributes_validate(service_type, attributes)
