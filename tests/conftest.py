@@ -2,10 +2,19 @@
 
 import pytest
 from django.contrib.gis.geos import Point
+from django.utils import translation
 
 from parcels.demo import DISTRICT_SEEDS
 from parcels.models import District, Parcel
 from parcels.services import districts_load_demo, parcels_generate
+
+
+@pytest.fixture(autouse=True)
+def english_outside_requests():
+    """Code called directly by a test speaks English; requests still choose their own
+    language (Persian unless ?lang=en or the cookie says otherwise)."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture
