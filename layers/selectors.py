@@ -46,14 +46,16 @@ class ZoningVerdict:
 def can_manage_layers(user) -> bool:
     """GIS staff: may upload, publish, unpublish and restore layers.
 
-    A StaffProfile with the GIS staff or administrator role (gis_portal.roles), or the
-    `layers.add_layer` permission (superusers have it).
+    The staff roles (gis_portal.roles: GIS staff and administrators), or the
+    `layers.add_layer` permission given to an account by hand.
     """
-    from gis_portal.roles import can_manage_layers as role_allows
+    from gis_portal import roles
 
+    if roles.can_manage_layers(user):
+        return True
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return False
-    return role_allows(user) or user.has_perm("layers.add_layer")
+    return user.has_perm("layers.add_layer")
 
 
 def published_layers() -> QuerySet[Layer]:

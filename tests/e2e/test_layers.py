@@ -3,7 +3,6 @@
 import re
 
 import pytest
-from django.contrib.auth.models import Permission, User
 from playwright.sync_api import expect
 
 from tests.layers.conftest import (
@@ -22,9 +21,9 @@ HTML_NAME = "<b>Park</b> <script>window.pwned = 1</script>"
 
 @pytest.fixture
 def gis_staff(transactional_db):
-    user = User.objects.create_user("gis-staff", password="gis-staff-pass-1", is_staff=True)
-    user.user_permissions.add(Permission.objects.get(codename="add_layer"))
-    return user
+    from gis_portal.roles import staff_create
+
+    return staff_create(username="gis-staff", role="gis_staff", password="gis-staff-pass-1")
 
 
 @pytest.fixture

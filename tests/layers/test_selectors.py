@@ -122,3 +122,17 @@ def test_can_manage_layers(gis_user, plain_user, db):
 def test_unknown_floors_are_not_judged(demo_layers, districts, use):
     verdict = zoning_check(point=inside_point(districts[11]), use=use, floors=None)
     assert verdict.floors_allowed
+
+
+@pytest.mark.parametrize(
+    ("role", "allowed"),
+    [("gis_staff", True), ("admin", True), ("planner", False), ("supervisor", False)],
+)
+def test_can_manage_layers_by_staff_role(districts, role, allowed):
+    from gis_portal.roles import staff_create
+
+    codes = [11] if role == "planner" else []
+    user = staff_create(
+        username=f"u-{role}", role=role, password="pass-1234-x", district_codes=codes
+    )
+    assert can_manage_layers(user) is allowed
