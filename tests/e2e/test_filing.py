@@ -96,3 +96,30 @@ def test_building_permit_shows_parcel_and_zoning_precheck(page, language, catalo
     expect(page.locator("#id_contact_phone_error")).to_be_visible()
     expect(page.locator("#id_attr_floors")).to_have_value("3")
     assert ServiceRequest.objects.count() == 0
+
+
+def _serious_violations(page) -> list[str]:
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page, context={"include": [["main"]], "exclude": [[".leaflet-container"]]})
+    return [
+        f"{v['id']}: {[n['target'] for n in v['nodes']][:3]}"
+        for v in results.response["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+
+
+def test_filing_and_tracking_pages_pass_axe(page, language, catalogue, district_11_point):
+    page.goto_portal(
+        f"/requests/new/?lat={district_11_point.y}&lon={district_11_point.x}&service=tree-pruning"
+    )
+    page.wait_for_selector(".folium-map[data-ready=true]")
+    assert _serious_violations(page) == []
+    page.locator("#id_attr_tree_count").fill("many")
+    page.locator("#id_attr_urgency").evaluate("e => e.removeAttribute('required')")
+    page.locator("#submit-request").click()
+    expect(page.locator("#form-error")).to_be_visible()
+    assert _serious_violations(page) == []
+    page.goto_portal("/track/?code=nonsense")
+    expect(page.locator("#track-error")).to_be_visible()
+    assert _serious_violations(page) == []
