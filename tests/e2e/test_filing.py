@@ -123,3 +123,17 @@ def test_filing_and_tracking_pages_pass_axe(page, language, catalogue, district_
     page.goto_portal("/track/?code=nonsense")
     expect(page.locator("#track-error")).to_be_visible()
     assert _serious_violations(page) == []
+
+
+def test_filing_form_fits_a_phone(phone_page, catalogue, district_11_point):
+    phone_page.goto_portal(
+        f"/requests/new/?lat={district_11_point.y}&lon={district_11_point.x}&service=tree-pruning"
+    )
+    phone_page.wait_for_selector(".folium-map[data-ready=true]")
+    expect(phone_page.locator("#submit-request")).to_be_visible()
+    overflow = phone_page.evaluate(
+        "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
+    assert overflow <= 0
+    box = phone_page.locator(".folium-map").bounding_box()
+    assert box["height"] > 150 and box["width"] > 300
