@@ -428,3 +428,16 @@ def test_catalogue_loads_idempotently(catalogue):
         "transport",
     }
     assert settings.MEDIA_ROOT  # photos go to the test media folder
+
+
+def test_pixel_bomb_is_refused(catalogue, district_11_point, nothing_stored):
+    import io
+
+    out = io.BytesIO()
+    Image.new("1", (8000, 6000)).save(out, "PNG")  # 48 megapixels in a few kilobytes
+    assert len(out.getvalue()) < 1024 * 1024
+    snapshot = nothing_stored()
+    with pytest.raises(InvalidRequest) as rejected:
+        file_pruning(district_11_point, photos=[out.getvalue()])
+    assert "photos" in rejected.value.errors
+    snapshot.check()
