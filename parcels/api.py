@@ -23,26 +23,34 @@ class DistrictBriefSerializer(serializers.ModelSerializer):
         fields = ["code", "name", "name_fa", "name_en"]
 
 
-class ParcelBriefSerializer(serializers.ModelSerializer):
+PARCEL_FIELDS = [
+    "code",
+    "district",
+    "area_m2",
+    "land_use",
+    "land_use_label",
+    "address",
+    "postal_code",
+]
+
+
+class ParcelFieldsMixin(serializers.Serializer):
+    """The public facts of a parcel, shared by the brief and the GeoJSON forms."""
+
     code = serializers.CharField(source="renovation_code")
     area_m2 = serializers.SerializerMethodField()
     land_use_label = serializers.CharField(source="get_land_use_display")
+
+    def get_area_m2(self, parcel) -> float:
+        return round(parcel.area_m2, 1)
+
+
+class ParcelBriefSerializer(ParcelFieldsMixin, serializers.ModelSerializer):
     district = serializers.IntegerField(source="district.code")
 
     class Meta:
         model = Parcel
-        fields = [
-            "code",
-            "district",
-            "area_m2",
-            "land_use",
-            "land_use_label",
-            "address",
-            "postal_code",
-        ]
-
-    def get_area_m2(self, parcel) -> float:
-        return round(parcel.area_m2, 1)
+        fields = PARCEL_FIELDS
 
 
 LAT_LON_PARAMETERS = [
@@ -186,28 +194,14 @@ class ParcelSearchApi(APIView):
         return paginator.get_paginated_response(ParcelBriefSerializer(page, many=True).data)
 
 
-class ParcelFeatureSerializer(GeoFeatureModelSerializer):
-    code = serializers.CharField(source="renovation_code")
+class ParcelFeatureSerializer(ParcelFieldsMixin, GeoFeatureModelSerializer):
     district = DistrictBriefSerializer()
-    area_m2 = serializers.SerializerMethodField()
-    land_use_label = serializers.CharField(source="get_land_use_display")
 
     class Meta:
         model = Parcel
         geo_field = "geom"
         id_field = "code"
-        fields = [
-            "code",
-            "district",
-            "area_m2",
-            "land_use",
-            "land_use_label",
-            "address",
-            "postal_code",
-        ]
-
-    def get_area_m2(self, parcel) -> float:
-        return round(parcel.area_m2, 1)
+        fields = PARCEL_FIELDS
 
 
 class ParcelDetailApi(APIView):
