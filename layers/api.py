@@ -336,14 +336,19 @@ class SafeEvaluator(DjangoFilterEvaluator):
 
     @handle(cql_values.Geometry)
     def geometry(self, node):
+        import numpy as np
         import shapely
+        import shapely.errors
         from django.contrib.gis.geos import GEOSGeometry
         from shapely.geometry import shape
 
         try:
             geometry = shape(node.__geo_interface__)
-        except (ValueError, TypeError, KeyError, AttributeError):
-            raise ValidationError({"filter": _("A geometry in the filter is not valid.")}) from None
+            finite = bool(np.isfinite(shapely.get_coordinates(geometry)).all())
+        except (ValueError, TypeError, KeyError, AttributeError, shapely.errors.ShapelyError):
+            finite = False
+        if not finite:
+            raise ValidationError({"filter": _("A geometry in the filter is not valid.")})
         if shapely.get_num_coordinates(geometry) > MAX_FILTER_VERTICES:
             raise ValidationError({"filter": _("A geometry in the filter has too many vertices.")})
         result = GEOSGeometry(memoryview(shapely.to_wkb(geometry)))
@@ -383,7 +388,14 @@ def apply_filter(collection: Collection, queryset, text: str, language: str | No
         return queryset.filter(condition)
     except ValidationError:
         raise
-    except (ValueError, TypeError, KeyError, NotImplementedError, AssertionError) as error:
+    except (
+        ValueError,
+        TypeError,
+        KeyError,
+        NotImplementedError,
+        AssertionError,
+        RecursionError,
+    ) as error:
         raise ValidationError(
             {"filter": _("The filter cannot be used: %(error)s") % {"error": str(error)[:200]}}
         ) from None

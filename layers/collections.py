@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 from django.apps import apps
 from django.core.cache import cache
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import QuerySet
 from django.utils.translation import get_language
@@ -331,7 +332,10 @@ def features_json(
     spatial: bool = False,
 ) -> bytes:
     """A JSON array of GeoJSON Features for one page of `queryset`, built in SQL."""
-    inner, params = page_sql(queryset, offset=offset, limit=limit, spatial=spatial)
+    try:
+        inner, params = page_sql(queryset, offset=offset, limit=limit, spatial=spatial)
+    except EmptyResultSet:  # Django knows nothing can match (e.g. an id out of range)
+        return b"[]"
     geometry = _geometry_sql(geometry_column(collection), srid, flip)
     sql = f"""
         SELECT coalesce(json_agg(json_build_object(

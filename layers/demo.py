@@ -99,6 +99,7 @@ def zoning_layer() -> dict:
                 else value
                 for key, value in template.items()
             }
+            properties["zone_type"] = kind
             properties["district"] = district.code
             features.append(
                 {"type": "Feature", "properties": properties, "geometry": mapping(part)}
@@ -200,8 +201,12 @@ DEMO_LAYERS = {
                 "weight": 1,
                 "fill_color": "#b39ddb",
                 "fill_opacity": 0.25,
-                "category_property": "zone_code",
-                "legend_property": "max_floors",
+                "category_property": "zone_type",
+                "categories": {"core": "#ff8a65", "residential": "#fff59d"},
+                "category_labels": {
+                    "core": {"fa": "مرکز تجاری و مختلط", "en": "Commercial and mixed-use centre"},
+                    "residential": {"fa": "مسکونی", "en": "Residential"},
+                },
             },
             "min_zoom": 9,
             "max_zoom": 18,

@@ -211,7 +211,8 @@
           keys.forEach(function (key) {
             var item = el("li");
             item.appendChild(swatch({ color: categories[key], fill_color: categories[key], fill_opacity: 0.6 }));
-            item.appendChild(document.createTextNode(key));
+            var labels = ((layer.style || {}).category_labels || {})[key] || {};
+            item.appendChild(document.createTextNode(labels[self.cfg.language] || key));
             legend.appendChild(item);
           });
           row.appendChild(legend);

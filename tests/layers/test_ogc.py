@@ -134,6 +134,7 @@ def test_single_item(client, parks):
     assert body["id"] == 2 and body["properties"]["rank"] == 2
     assert client.get("/ogc/collections/parks-test/items/99").status_code == 404
     assert client.get("/ogc/collections/parks-test/items/abc").status_code == 404
+    assert client.get("/ogc/collections/parks-test/items/99999999999999999999").status_code == 404
 
 
 def test_districts_and_parcels_collections(client, parcels):
@@ -224,6 +225,8 @@ def test_datetime_on_a_layer_with_time(client, tmp_path, db):
         ({"datetime": "2026-01-01"}, "no time"),
         ({"filter": "rank >>> 1"}, "could not be parsed"),
         ({"filter": "secret = 1"}, "Unknown property"),
+        ({"filter": "S_INTERSECTS(geometry, LINESTRING(0 0))"}, "geometry in the filter"),
+        ({"filter": "NOT " * 3000 + "rank = 1"}, "filter"),
         ({"filter": "rank = 1", "filter-lang": "cql2-json"}, "cql2-text"),
         ({"rank": "one"}, "whole number"),
         ({"colour": "red"}, "Unknown parameter"),
