@@ -92,6 +92,7 @@
   /* A GeoJSON overlay reloaded for the visible area. */
   function geoJsonOverlay(map, layer, cfg, onLoad) {
     var group = L.geoJSON(null, {
+      pane: layer.pane,
       style: function (feature) {
         var options = pathStyle(layer.style, feature.properties);
         options.className = "overlay-" + layer.slug;
@@ -100,6 +101,7 @@
       pointToLayer: function (feature, latlng) {
         var options = pathStyle(layer.style, feature.properties);
         options.className = "overlay-" + layer.slug;
+        options.pane = layer.pane;
         return L.circleMarker(latlng, options);
       },
       onEachFeature: function (feature, path) {
@@ -142,6 +144,7 @@
       return options;
     };
     var grid = L.vectorGrid.protobuf(layer.tiles_url, {
+      pane: layer.pane,
       vectorTileLayerStyles: styles,
       interactive: true,
       minZoom: layer.min_zoom,
@@ -192,9 +195,19 @@
       this.overlays.forEach(function (overlay) {
         var layer = overlay.layer;
         var row = el("div", { className: "overlay-row", "data-slug": layer.slug });
+        row.style.margin = "0.2em 0";
         var id = "overlay-" + layer.slug;
         var input = el("input", { type: "checkbox", id: id, "data-slug": layer.slug });
+        input.style.width = "auto";
+        input.style.margin = "0";
         var label = el("label", { "for": id });
+        label.style.display = "flex";
+        label.style.alignItems = "center";
+        label.style.gap = "0.4em";
+        label.style.margin = "0";
+        label.style.fontWeight = "normal";
+        label.style.cursor = "pointer";
+        label.appendChild(input);
         label.appendChild(swatch(layer.style));
         label.appendChild(document.createTextNode(layer.name));
         input.addEventListener("change", function () {
@@ -202,12 +215,14 @@
           else { overlay.leaflet.remove(); input.removeAttribute("data-loaded"); }
         });
         overlay.input = input;
-        row.appendChild(input);
         row.appendChild(label);
         var categories = (layer.style || {}).categories || {};
         var keys = Object.keys(categories);
         if (keys.length) {
           var legend = el("ul", { className: "overlay-legend" });
+          legend.style.margin = "0.1em 0";
+          legend.style.paddingInlineStart = "2.2em";
+          legend.style.listStyle = "none";
           keys.forEach(function (key) {
             var item = el("li");
             item.appendChild(swatch({ color: categories[key], fill_color: categories[key], fill_opacity: 0.6 }));
@@ -227,13 +242,26 @@
     }
   });
 
+  var PANE_ORDER = { zoning: 1, reference: 2, green_space: 3, routing_override: 4 };
+
+  /* Each overlay gets its own pane, so zoning stays under parks whatever the toggle order. */
+  function paneFor(map, layer, index) {
+    var name = "overlay-pane-" + layer.slug;
+    if (!map.getPane(name)) {
+      var pane = map.createPane(name);
+      pane.style.zIndex = String(410 + 10 * (PANE_ORDER[layer.purpose] || 2) + Math.min(index, 9));
+    }
+    return name;
+  }
+
   function attach(map, cfg) {
     cfg = cfg || {};
     cfg.language = cfg.language || document.documentElement.lang || "fa";
     return getJSON(cfg.catalogueUrl || "/api/layers/").then(function (response) {
       if (!response.ok || !Array.isArray(response.body)) return [];
-      var overlays = response.body.map(function (layer) {
+      var overlays = response.body.map(function (layer, index) {
         var overlay = { layer: layer };
+        layer.pane = paneFor(map, layer, index);
         function loaded(count) {
           if (overlay.input) {
             overlay.input.setAttribute("data-loaded", "true");
