@@ -111,3 +111,25 @@ def test_request_tiles_carry_no_personal_data(client, service_request):
         "id": service_request.pk,
         "status": "submitted",
     }
+
+
+def test_request_bbox_and_tile_queries_use_the_gist_index(service_request):
+    from django.db import connection
+
+    from layers.api import parse_bbox
+    from layers.collections import collection_by_id, page_sql, tile_sql_for_explain
+
+    collection = collection_by_id("requests")
+    point = service_request.location
+    bbox = parse_bbox(f"{point.x - 0.01},{point.y - 0.01},{point.x + 0.01},{point.y + 0.01}", None)
+    queryset = collection.queryset().filter(location__intersects=bbox)
+    queries = [
+        page_sql(queryset, limit=10, spatial=True),
+        tile_sql_for_explain(collection, 15, 21800, 12840),
+    ]
+    for sql, params in queries:
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL enable_seqscan = off")
+            cursor.execute("EXPLAIN " + sql, params)
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+        assert "request_location_gist" in plan
