@@ -8,6 +8,7 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
 from layers.models import Layer, LayerVersion
+from layers.selectors import can_manage_layers
 from layers.services import LayerImportError, layer_import, layer_publish, layer_unpublish
 
 
@@ -49,8 +50,27 @@ class LayerVersionInline(admin.TabularInline):
         return False
 
 
+class GisStaffAdmin(admin.ModelAdmin):
+    """GIS staff (by role) manage layers in the admin without per-model permissions."""
+
+    def has_module_permission(self, request):
+        return can_manage_layers(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return can_manage_layers(request.user)
+
+    def has_change_permission(self, request, obj=None):
+        return can_manage_layers(request.user)
+
+    def has_add_permission(self, request):
+        return can_manage_layers(request.user)
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+
 @admin.register(Layer)
-class LayerAdmin(admin.ModelAdmin):
+class LayerAdmin(GisStaffAdmin):
     form = LayerAdminForm
     list_display = ["slug", "name_en", "name_fa", "purpose", "published_version", "updated_at"]
     list_filter = ["purpose"]
@@ -102,7 +122,7 @@ class LayerAdmin(admin.ModelAdmin):
 
 
 @admin.register(LayerVersion)
-class LayerVersionAdmin(admin.ModelAdmin):
+class LayerVersionAdmin(GisStaffAdmin):
     list_display = ["layer", "number", "source_name", "feature_count", "created_at", "published_at"]
     list_filter = ["layer"]
     readonly_fields = [

@@ -32,7 +32,11 @@ def catalogue(request):
     """Every published layer, with its version, date, size, extent and formats."""
     layers = list(published_layers())
     others = [c for c in all_collections() if c.layer is None]
-    return render(request, "layers/catalogue.html", {"layers": layers, "collections": others})
+    return render(
+        request,
+        "layers/catalogue.html",
+        {"layers": layers, "collections": others, "can_manage": can_manage_layers(request.user)},
+    )
 
 
 def _published_or_404(slug: str) -> Layer:

@@ -155,3 +155,18 @@ def test_admin_upload_imports_a_version(admin_client, layer, sample_geojson):
     assert response.status_code == 302, response.content[:2000]
     assert layer.versions.get().feature_count == 3
     assert admin_client.get("/admin/layers/layerversion/").status_code == 200
+
+
+def test_gis_staff_by_role_use_the_layers_admin_and_see_the_manage_link(client, districts):
+    from gis_portal.roles import staff_create
+
+    gis = staff_create(username="gis-role", role="gis_staff", password="gis-role-pass-1")
+    client.force_login(gis)
+    assert client.get("/admin/layers/layer/").status_code == 200
+    assert client.get("/admin/layers/layer/add/").status_code == 200
+    assert "/staff/layers/" in client.get("/layers/").content.decode()
+    planner = staff_create(
+        username="planner-x", role="planner", password="planner-pass-1", district_codes=[11]
+    )
+    client.force_login(planner)
+    assert "/staff/layers/" not in client.get("/layers/").content.decode()
