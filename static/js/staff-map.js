@@ -33,6 +33,8 @@
   function queue(map, cfg) {
     var container = map.getContainer();
     container.setAttribute("role", "application");
+    // Clustering needs a finite maximum zoom (a map without tile layers has none).
+    if (!isFinite(map.getMaxZoom())) map.setMaxZoom(19);
     var clusters = L.markerClusterGroup({ showCoverageOnHover: false, maxClusterRadius: 50 });
     var heat = null;
     var buttons = {
@@ -70,7 +72,7 @@
       mode("clusters");
     }));
     Promise.all(ready).then(function () { container.dataset.ready = "true"; },
-      function () { container.dataset.ready = "error"; });
+      function (error) { container.dataset.ready = "error"; if (window.console) console.error(error); });
     window.staffMap = { map: map, clusters: clusters, mode: mode };
     return map;
   }
