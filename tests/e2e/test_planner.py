@@ -104,3 +104,41 @@ def test_planner_moves_a_request_and_the_citizen_sees_it(page, language, workspa
     assert api.status == 404
     other.context.close()
     assert page.blocked_requests == []
+
+
+def test_jalali_date_picker_on_a_phone(phone_page, workspace):
+    """In Persian the submitted-date filters have a Jalali picker (also on a 360 px phone);
+    its calendar arithmetic agrees with jdatetime."""
+    import datetime
+
+    import jdatetime
+
+    page = phone_page
+    sign_in(page, "planner11")
+    page.locator("#f-from").focus()
+    picker = page.locator("#f-from + .jalali-picker")
+    expect(picker).to_be_visible()
+    today = jdatetime.date.fromgregorian(date=datetime.date.today())
+    expected = today.strftime("%Y/%m/%d").translate(str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹"))
+    picker.locator("[data-today=true]").click()
+    expect(page.locator("#f-from")).to_have_value(expected)
+    expect(picker).to_be_hidden()
+    page.locator("#apply-filters").click()
+    expect(page.locator("#queue-table tbody tr[data-code]")).to_have_count(2)  # filed today
+    for day in [
+        datetime.date(2026, 3, 20),
+        datetime.date(2026, 3, 21),
+        datetime.date(2025, 3, 20),
+        datetime.date(2024, 12, 31),
+        datetime.date(2030, 3, 20),
+    ]:
+        converted = page.evaluate(
+            "([y, m, d]) => JalaliPicker.toJalali(JalaliPicker.g2d(y, m, d))",
+            [day.year, day.month, day.day],
+        )
+        jalali = jdatetime.date.fromgregorian(date=day)
+        assert (converted["jy"], converted["jm"], converted["jd"]) == (
+            jalali.year,
+            jalali.month,
+            jalali.day,
+        ), day
