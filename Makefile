@@ -40,4 +40,4 @@ messages: bootstrap
 	@$(PY) manage.py compilemessages -v 0 --ignore=.venv --ignore=node_modules
 
 bench: db
-	@$(PY) -m bench
+	@$(PY) manage.py bench

@@ -247,8 +247,9 @@ def requests_generate(cursor, *, count: int, years: int, seed: int) -> None:
     cursor.execute("SELECT setseed(%s)", [(seed % 1000) / 1000.0])
     cursor.execute("SELECT id FROM auth_user WHERE username = %s", [BENCH_USERNAME])
     actor = cursor.fetchone()[0]
+    cursor.execute("DROP TABLE IF EXISTS bench_types, bench_type_counts")
     cursor.execute(
-        """CREATE TEMP TABLE bench_types ON COMMIT DROP AS
+        """CREATE TEMP TABLE bench_types AS
            SELECT d.id AS district_id, t.id AS type_id, t.department_id, t.sla_days,
                   row_number() OVER (PARTITION BY d.id ORDER BY t.id) AS n
            FROM parcels_district d
@@ -259,7 +260,7 @@ def requests_generate(cursor, *, count: int, years: int, seed: int) -> None:
                            WHERE o.servicetype_id = t.id AND o.district_id = d.id))"""
     )
     cursor.execute(
-        """CREATE TEMP TABLE bench_type_counts ON COMMIT DROP AS
+        """CREATE TEMP TABLE bench_type_counts AS
            SELECT district_id, count(*) AS k FROM bench_types GROUP BY district_id"""
     )
     cursor.execute("SELECT min(id), max(id) FROM parcels_parcel")
@@ -354,3 +355,4 @@ def requests_generate(cursor, *, count: int, years: int, seed: int) -> None:
         """,
         {"actor": actor},
     )
+    cursor.execute("DROP TABLE bench_types, bench_type_counts")
