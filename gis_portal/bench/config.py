@@ -31,7 +31,6 @@ BENCH_PASSWORD = "bench-Supervisor-2026"  # noqa: S105 - a throwaway account in 
 #: is stored in the bench database, which is rebuilt only when it differs.
 GENERATOR_FILES = [
     "gis_portal/bench/data.py",
-    "gis_portal/bench/config.py",
     "parcels/demo.py",
     "layers/demo.py",
     "data/services.json",
