@@ -768,6 +768,7 @@ def _point(values: dict[str, str]) -> Point:
 
 #: request_file's error fields → the Open311 parameter a client sent.
 FIELD_NAMES = {
+    "attributes": "attribute",
     "location": "lat/long",
     "contact.name": "first_name/last_name",
     "contact.phone": "phone",
