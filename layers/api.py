@@ -17,7 +17,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiExample, extend_schema
 from pygeofilter import ast as cql_ast
 from pygeofilter import values as cql_values
 from pygeofilter.backends.django.evaluate import DjangoFilterEvaluator
@@ -663,7 +663,7 @@ class LayerListApi(APIView):
         min_zoom = serializers.IntegerField()
         max_zoom = serializers.IntegerField()
 
-        def get_bbox(self, layer):
+        def get_bbox(self, layer) -> list[float] | None:
             extent = layer.published_version.extent
             return [round(v, 6) for v in extent.extent] if extent else None
 
@@ -679,7 +679,33 @@ class LayerListApi(APIView):
             )
             return f"{path}?v={layer.published_version_id}"
 
-    @extend_schema(responses={200: OutputSerializer(many=True)})
+    @extend_schema(
+        responses={200: OutputSerializer(many=True)},
+        examples=[
+            OpenApiExample(
+                "Green spaces",
+                response_only=True,
+                value=[
+                    {
+                        "slug": "green-space",
+                        "name": "Green spaces and parks",
+                        "description": "The city's parks and gardens (demo data).",
+                        "purpose": "green_space",
+                        "style": {"color": "#1b5e20", "weight": 1, "fill_color": "#43a047"},
+                        "version": 1,
+                        "feature_count": 37,
+                        "published_at": "2026-11-26T14:33:19+03:30",
+                        "bbox": [59.492372, 36.244339, 59.73595, 36.362954],
+                        "render": "geojson",
+                        "items_url": "/ogc/collections/green-space/items",
+                        "tiles_url": "/tiles/green-space/{z}/{x}/{y}.mvt?v=2",
+                        "min_zoom": 9,
+                        "max_zoom": 18,
+                    }
+                ],
+            )
+        ],
+    )
     def get(self, request):
         return Response(self.OutputSerializer(published_layers(), many=True).data)
 

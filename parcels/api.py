@@ -2,7 +2,12 @@
 
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    extend_schema,
+    inline_serializer,
+)
 from rest_framework import serializers
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import PageNumberPagination
@@ -197,7 +202,44 @@ class DistrictFeatureSerializer(GeoFeatureModelSerializer):
 class DistrictListApi(APIView):
     """All district municipalities as a GeoJSON FeatureCollection."""
 
-    @extend_schema(responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(
+        responses={200: OpenApiTypes.OBJECT},
+        examples=[
+            OpenApiExample(
+                "Districts (one shown)",
+                response_only=True,
+                value={
+                    "type": "FeatureCollection",
+                    "features": [
+                        {
+                            "id": 1,
+                            "type": "Feature",
+                            "geometry": {
+                                "type": "MultiPolygon",
+                                "coordinates": [
+                                    [
+                                        [
+                                            [59.566502, 36.281228],
+                                            [59.5525, 36.292581],
+                                            [59.610194, 36.301088],
+                                            [59.566502, 36.281228],
+                                        ]
+                                    ]
+                                ],
+                            },
+                            "properties": {
+                                "name": "District 1",
+                                "name_fa": "منطقه ۱",
+                                "name_en": "District 1",
+                                "office_address": "مشهد، منطقه ۱، ساختمان شهرداری منطقه",
+                                "office_phone": "051-30100000",
+                            },
+                        }
+                    ],
+                },
+            )
+        ],
+    )
     def get(self, request):
         return Response(DistrictFeatureSerializer(district_list(), many=True).data)
 
@@ -206,6 +248,17 @@ class ParcelPagination(PageNumberPagination):
     page_size = 20
     page_size_query_param = "page_size"
     max_page_size = 100
+
+
+PARCEL_EXAMPLE = {
+    "code": "11-1-2-19",
+    "district": 11,
+    "area_m2": 176.3,
+    "land_use": "commercial",
+    "land_use_label": "Commercial",
+    "address": "مشهد، منطقه ۱۱، بلوار کوهسنگی، کوهسنگی 3، پلاک 19",
+    "postal_code": "9104530057",
+}
 
 
 class ParcelSearchApi(APIView):
@@ -219,7 +272,30 @@ class ParcelSearchApi(APIView):
             OpenApiParameter("page", int),
             OpenApiParameter("page_size", int),
         ],
-        responses={200: ParcelBriefSerializer(many=True)},
+        operation_id="api_parcels_list",
+        responses={
+            200: inline_serializer(
+                "ParcelSearchPage",
+                {
+                    "count": serializers.IntegerField(),
+                    "next": serializers.URLField(allow_null=True),
+                    "previous": serializers.URLField(allow_null=True),
+                    "results": ParcelBriefSerializer(many=True),
+                },
+            )
+        },
+        examples=[
+            OpenApiExample(
+                "By renovation code",
+                response_only=True,
+                value={
+                    "count": 1,
+                    "next": None,
+                    "previous": None,
+                    "results": [PARCEL_EXAMPLE],
+                },
+            )
+        ],
     )
     def get(self, request):
         text = request.query_params.get("q", "")
@@ -245,7 +321,44 @@ class ParcelFeatureSerializer(ParcelFieldsMixin, GeoFeatureModelSerializer):
 class ParcelDetailApi(APIView):
     """One parcel as a GeoJSON Feature."""
 
-    @extend_schema(responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(
+        responses={200: OpenApiTypes.OBJECT},
+        examples=[
+            OpenApiExample(
+                "Parcel 11-1-2-19",
+                response_only=True,
+                value={
+                    "id": "11-1-2-19",
+                    "type": "Feature",
+                    "geometry": {
+                        "type": "MultiPolygon",
+                        "coordinates": [
+                            [
+                                [
+                                    [59.5507253, 36.2643581],
+                                    [59.5508485, 36.2643581],
+                                    [59.5508485, 36.2645015],
+                                    [59.5507253, 36.2645015],
+                                    [59.5507253, 36.2643581],
+                                ]
+                            ]
+                        ],
+                    },
+                    "properties": {
+                        "district": {
+                            "code": 11,
+                            "name": "District 11",
+                            "name_fa": "منطقه ۱۱",
+                            "name_en": "District 11",
+                        },
+                        **{
+                            k: v for k, v in PARCEL_EXAMPLE.items() if k not in ("code", "district")
+                        },
+                    },
+                },
+            )
+        ],
+    )
     def get(self, request, code: str):
         parcel = Parcel.objects.select_related("district").filter(renovation_code=code).first()
         if parcel is None:

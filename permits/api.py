@@ -421,6 +421,53 @@ class RequestDetailApi(APIView):
 
     @extend_schema(
         responses={200: OutputSerializer, 404: ERROR_RESPONSE, 429: ERROR_RESPONSE},
+        examples=[
+            OpenApiExample(
+                "A tree-pruning request",
+                response_only=True,
+                status_codes=["200"],
+                value={
+                    "tracking_code": "MHD-7KX4-Q9MZ",
+                    "service_code": "tree-pruning",
+                    "service": "Tree pruning",
+                    "status": "submitted",
+                    "status_label": "Submitted",
+                    "district": {"code": 11, "name": "District 11"},
+                    "office": {
+                        "address": "مشهد، منطقه ۱۱، ساختمان شهرداری منطقه",
+                        "phone": "051-31100000",
+                        "email": "",
+                    },
+                    "department": "Parks and Green Space Organisation",
+                    "lat": 36.2644,
+                    "lon": 59.5507,
+                    "parcel": None,
+                    "description": "Branches over the school entrance.",
+                    "attributes": {"tree_count": 2, "urgency": "danger"},
+                    "supporters": 0,
+                    "submitted_at": "2026-11-26T10:00:00+03:30",
+                    "due_at": "2026-12-06T10:00:00+03:30",
+                    "closed_at": None,
+                    "history": [
+                        {
+                            "kind": "submitted",
+                            "to_status": "submitted",
+                            "to_status_label": "Submitted",
+                            "note": "Request submitted.",
+                            "created_at": "2026-11-26T10:00:00+03:30",
+                        }
+                    ],
+                },
+            ),
+            OpenApiExample(
+                "Unknown code",
+                response_only=True,
+                status_codes=["404"],
+                value={
+                    "detail": "No request has this tracking code. Check the code and try again."
+                },
+            ),
+        ],
     )
     def get(self, request, code: str):
         if not lookup_allowed(request):
@@ -451,6 +498,15 @@ class RequestSupportApi(APIView):
             404: ERROR_RESPONSE,
             409: ERROR_RESPONSE,
         },
+        examples=[
+            OpenApiExample("Support", request_only=True, value={"contact": "09121111111"}),
+            OpenApiExample(
+                "Supported",
+                response_only=True,
+                status_codes=["200"],
+                value={"tracking_code": "MHD-7KX4-Q9MZ", "supporters": 4},
+            ),
+        ],
     )
     def post(self, request, code: str):
         if not lookup_allowed(request):
@@ -490,6 +546,30 @@ class ZoningCheckApi(APIView):
             ),
             400: ERROR_RESPONSE,
         },
+        examples=[
+            OpenApiExample(
+                "Residential in a commercial zone",
+                response_only=True,
+                status_codes=["200"],
+                value={
+                    "zone": "C11",
+                    "zone_name": "District 11: commercial and mixed-use centre",
+                    "allowed": False,
+                    "max_floors": 8,
+                    "explanation": (
+                        "Zone C11 (District 11: commercial and mixed-use centre). Residential "
+                        "use is not allowed here; allowed: Commercial, Mixed use, Administrative, "
+                        "Health, Educational. 3 floors are within the maximum of 8."
+                    ),
+                },
+            ),
+            OpenApiExample(
+                "No zoning layer here",
+                response_only=True,
+                status_codes=["200"],
+                value={"zone": None},
+            ),
+        ],
     )
     def get(self, request):
         params = request.query_params
