@@ -12,6 +12,8 @@ import re
 from urllib.parse import urlencode
 
 from django.contrib.gis.geos import Polygon
+from django.core.exceptions import FieldError
+from django.db import DataError, ProgrammingError, transaction
 from django.http import HttpResponse, HttpResponseNotModified
 from django.shortcuts import render
 from django.urls import reverse
@@ -395,6 +397,7 @@ def apply_filter(collection: Collection, queryset, text: str, language: str | No
         NotImplementedError,
         AssertionError,
         RecursionError,
+        FieldError,
     ) as error:
         raise ValidationError(
             {"filter": _("The filter cannot be used: %(error)s") % {"error": str(error)[:200]}}
@@ -456,17 +459,24 @@ class ItemsApi(OgcView):
                 queryset = queryset.filter(**{lookup: _typed(value, kind, name)})
             elif name not in ITEM_PARAMETERS | FILTER_PARAMETERS:
                 raise ValidationError({name: _("Unknown parameter %(name)s.") % {"name": name}})
-        matched = queryset.count()
         spatial = bool(params.get("bbox")) or "S_" in params.get("filter", "").upper()
-        features = features_json(
-            collection,
-            queryset,
-            srid=srid,
-            flip=flip,
-            offset=offset,
-            limit=limit,
-            spatial=spatial,
-        )
+        try:
+            with transaction.atomic():  # a refused query leaves the connection usable
+                matched = queryset.count()
+                features = features_json(
+                    collection,
+                    queryset,
+                    srid=srid,
+                    flip=flip,
+                    offset=offset,
+                    limit=limit,
+                    spatial=spatial,
+                )
+        except (DataError, ProgrammingError, TypeError, ValueError) as error:
+            # A filter the database cannot evaluate (e.g. comparing text with a number).
+            raise ValidationError(
+                {"filter": _("The filter cannot be used: %(error)s") % {"error": str(error)[:200]}}
+            ) from None
         returned = max(0, min(limit, matched - offset))
         url = f"{self.base()}/collections/{collection.id}/items"
         links = self._links(url, params, offset, limit, matched)

@@ -226,6 +226,7 @@ def test_datetime_on_a_layer_with_time(client, tmp_path, db):
         ({"filter": "rank >>> 1"}, "could not be parsed"),
         ({"filter": "secret = 1"}, "Unknown property"),
         ({"filter": "S_INTERSECTS(geometry, LINESTRING(0 0))"}, "geometry in the filter"),
+        ({"filter": "S_INTERSECTS(kind, POINT(1 1))"}, "cannot be used"),
         ({"filter": "NOT " * 3000 + "rank = 1"}, "filter"),
         ({"filter": "rank = 1", "filter-lang": "cql2-json"}, "cql2-text"),
         ({"rank": "one"}, "whole number"),
