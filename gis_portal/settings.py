@@ -166,6 +166,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # One name for the request statuses wherever a serializer offers them as choices.
+    "ENUM_NAME_OVERRIDES": {"RequestStatusEnum": "permits.models.RequestStatus"},
 }
 
 CACHES = {
