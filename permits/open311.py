@@ -36,6 +36,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
 from gis_portal.geo import PERSIAN_DIGITS, InvalidCoordinates, point_from_lat_lon
+from gis_portal.templatetags.portal import localdate
 from parcels.models import Parcel
 from parcels.selectors import _degrees_for
 from permits.forms import localized
@@ -861,7 +862,7 @@ def _request_create(request, fmt: str) -> HttpResponse:
     ) % {
         "code": filed.tracking_code,
         "district": filed.district.name,
-        "due": timezone.localtime(filed.due_at).date().isoformat(),
+        "due": localdate(filed.due_at),
     }
     return render(
         [

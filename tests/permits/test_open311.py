@@ -1,6 +1,7 @@
 """Open311 GeoReport v2: every endpoint in JSON and XML, filing through the one path."""
 
 import json
+import re
 import xml.etree.ElementTree as ET
 from datetime import timedelta
 from urllib.parse import urlencode
@@ -684,3 +685,16 @@ def test_posts_are_rate_limited_per_key(client, api_key, district_11_point, sett
     assert ServiceRequest.objects.count() == count
     # another client is counted on its own
     assert post(client, form(district_11_point, other_key)).status_code == 201
+
+
+def test_persian_by_default_with_jalali_dates_in_the_notice(client, api_key, district_11_point):
+    text = assert_error(
+        client.get(f"{BASE}/requests.json", {"start_date": "دیروز"}), "json", 400, "start_date"
+    )
+    assert "تاریخ نیست" in text
+    client.cookies.clear()
+    response = post(client, form(district_11_point, api_key))
+    assert response.status_code == 201
+    notice = response.json()[0]["service_notice"]
+    assert "کد رهگیری شما" in notice and "منطقه ۱۱" in notice
+    assert re.search("[۰-۹]{4}/[۰-۹]{2}/[۰-۹]{2}", notice)  # a Jalali date in Persian digits
