@@ -8,7 +8,8 @@ clients take them in turn. Without --rate every client sends its next request as
 as the previous answer is read (closed loop: the throughput the server can give). With
 --rate the clients together offer that many requests per second on a fixed schedule
 (open loop), and each latency counts from the request's scheduled time, so a server
-that falls behind is charged for the queue it builds (no coordinated omission).
+that falls behind is charged for the queue it builds (no coordinated omission); at
+the deadline sending stops and the requests not sent are counted (`unsent`).
 Prints one JSON object: counts by status, throughput and latencies in seconds.
 """
 
@@ -53,6 +54,10 @@ def run(
                 now = time.perf_counter()
                 if scheduled >= deadline:
                     break
+                if now >= deadline:  # bounded in time: what could not be sent is counted
+                    mine["unsent"] = mine.get("unsent", 0) + 1
+                    sent += 1
+                    continue
                 if scheduled > now:
                     time.sleep(scheduled - now)  # pacing the offered load
             else:
@@ -96,6 +101,7 @@ def run(
         "rate_offered": rate,
         "completed": len(latency),
         "errors": sum(r["errors"] for r in results),
+        "unsent": sum(r.get("unsent", 0) for r in results),
         "status": status,
         "latency": latency,
         "service": service,
