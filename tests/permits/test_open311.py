@@ -698,3 +698,29 @@ def test_persian_by_default_with_jalali_dates_in_the_notice(client, api_key, dis
     notice = response.json()[0]["service_notice"]
     assert "کد رهگیری شما" in notice and "منطقه ۱۱" in notice
     assert re.search("[۰-۹]{4}/[۰-۹]{2}/[۰-۹]{2}", notice)  # a Jalali date in Persian digits
+
+
+# --- query plans --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"bbox": "59.5,36.2,59.6,36.3"},
+        {"lat": "36.26", "long": "59.55", "radius": "500"},
+    ],
+)
+def test_spatial_filters_use_the_gist_index(catalogue, params):
+    from django.db import connection
+
+    from permits.open311 import _spatial_filters
+
+    # the spatial filter alone (with the date window the planner may pick either index)
+    queryset = _spatial_filters(params, ServiceRequest.objects.all()).order_by().values("pk")
+    sql, sql_params = queryset.query.sql_with_params()
+    with connection.cursor() as cursor:
+        # tiny test tables: forbid the sequential scan to see whether the index *can* be used
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("EXPLAIN " + sql, sql_params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "request_location_gist" in plan
