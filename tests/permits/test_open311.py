@@ -21,7 +21,7 @@ from .helpers import OUTSIDE_CITY, XSS_TEXT, parcel_point
 pytestmark = pytest.mark.django_db
 
 BASE = "/open311/v2"
-PRIVATE = ("Sara", "Ahmadi", "09123456789", "sara@example.org", "device-42")
+PRIVATE = ("Sara", "Ahmadi", "09123456789", "sara@example.org", "device-42", "acct-7")
 
 
 @pytest.fixture
@@ -424,6 +424,12 @@ def test_post_files_through_the_one_path(
     # the same notifications as the web form
     assert len(mail.outbox) == 1 and mail.outbox[0].to == ["sara@example.org"]
     assert len(sms.outbox) == 1
+    # nothing personal (nor the client's account_id) is in what anyone can read
+    code = answer["service_request_id"]
+    for path in ("requests.json", "requests.xml", f"requests/{code}.json", f"requests/{code}.xml"):
+        body = client.get(f"{BASE}/{path}", {"extensions": "true"}).content.decode()
+        assert code in body
+        assert not [private for private in PRIVATE if private in body]
     # device_id is not kept anywhere
     assert "device-42" not in json.dumps(
         list(ServiceRequest.objects.values()), default=str
@@ -538,6 +544,20 @@ def bad_cases(point_11, key, parcel_11_point):
             400,
             "attribute",
         ),
+        "malformed date attribute": (
+            form(
+                point_11,
+                key,
+                service_code="missed-waste-collection",
+                **{
+                    "attribute[tree_count]": None,
+                    "attribute[urgency]": None,
+                    "attribute[collection_date]": "next tuesday",
+                },
+            ),
+            400,
+            "attribute[collection_date]",
+        ),
         "description over 4000": (form(point_11, key, description="د" * 4001), 400, "4000"),
         "huge body": (form(point_11, key, description=huge), 413, ""),
         "no point": (form(point_11, key, lat=None, long=None), 400, "lat"),
@@ -598,6 +618,7 @@ CASES = [
     "number out of range",
     "unknown attribute",
     "malformed attribute key",
+    "malformed date attribute",
     "description over 4000",
     "huge body",
     "no point",
