@@ -8,6 +8,7 @@ import pytest
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection, connections
+from django.utils import translation
 
 from gis_portal.models import StaffRole
 from gis_portal.roles import staff_create
@@ -35,6 +36,13 @@ KINDS = {
     "permit": ("building-permit-new", PERMIT_TRANSITIONS),
 }
 ALL = list(RequestStatus.values)
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """Messages are matched in English (the portal's default language is Persian)."""
+    with translation.override("en"):
+        yield
 
 
 def _pairs(allowed: bool):
@@ -290,7 +298,7 @@ def test_mark_duplicate_refusals(staff, request_maker):
 
 def test_api_status_codes(client, staff, req11):
     client.force_login(staff["planner11"])
-    url = f"/staff/api/requests/{req11.tracking_code}/transition/"
+    url = f"/staff/api/requests/{req11.tracking_code}/transition/?lang=en"
     bad = client.post(url, {"to_status": "archived"}, content_type="application/json")
     assert bad.status_code == 400 and bad.json()["detail"]
     no_reason = client.post(url, {"to_status": "rejected"}, content_type="application/json")
