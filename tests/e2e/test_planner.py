@@ -142,3 +142,29 @@ def test_jalali_date_picker_on_a_phone(phone_page, workspace):
             jalali.month,
             jalali.day,
         ), day
+
+
+def _serious_violations(page) -> list[str]:
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page, context={"include": [["main"]], "exclude": [[".leaflet-container"]]})
+    return [
+        f"{v['id']}: {[n['target'] for n in v['nodes']][:3]}"
+        for v in results.response["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+
+
+def test_workspace_pages_pass_axe(page, workspace):
+    sign_in(page, "planner11")
+    expect(page.locator(".queue-map .folium-map")).to_have_attribute("data-ready", "true")
+    assert _serious_violations(page) == []
+    page.goto_portal(f"/staff/requests/{workspace['target'].tracking_code}/")
+    expect(page.locator(".request-map .folium-map")).to_have_attribute("data-ready", "true")
+    assert _serious_violations(page) == []
+    page.goto_portal("/staff/dashboard/")
+    expect(page.locator(".dashboard-map .folium-map")).to_have_attribute("data-ready", "true")
+    assert _serious_violations(page) == []
+    page.goto_portal("/staff/?from=nonsense")
+    expect(page.locator("#filter-error")).to_be_visible()
+    assert _serious_violations(page) == []
