@@ -39,6 +39,8 @@ class StaffLoginView(LoginView):
     redirect_authenticated_user = False
 
     def get_default_redirect_url(self):
+        if roles.staff_role(self.request.user) == StaffRole.GIS_STAFF:
+            return reverse("staff-layers")  # GIS staff work on layers, not requests
         return reverse("staff-queue")
 
 

@@ -43,8 +43,12 @@ def test_sign_in_and_out(client, staff, req11):
 def test_gis_staff_gets_a_403_page_with_a_way_to_layers(client, staff, req11):
     client.force_login(staff["gis"])
     response = client.get(f"/staff/requests/{req11.tracking_code}/?lang=en")
-    assert response.status_code == 403 and b"/layers/" in response.content
+    assert response.status_code == 403 and b"/staff/layers/" in response.content
     assert client.get("/staff/?lang=en").status_code == 403
+    client.logout()
+    login = client.post("/staff/login/", {"username": "gis", "password": PASSWORD})
+    assert login.status_code == 302 and login["Location"] == "/staff/layers/"
+    assert client.get("/staff/layers/").status_code == 200  # the layers app's staff page
 
 
 @pytest.fixture
