@@ -76,10 +76,40 @@ def layer_versions(layer: Layer) -> QuerySet[LayerVersion]:
 
 def published_features(*, purpose: str) -> QuerySet[Feature]:
     """Features of the published versions of every layer with `purpose`."""
+    return Feature.objects.filter(version_id__in=_published_version_ids(purpose))
+
+
+def _published_version_ids(purpose: str) -> list[int]:
+    """Published version ids of the layers with `purpose`, in layer-slug order."""
+    return list(
+        Layer.objects.filter(purpose=purpose, published_version__isnull=False)
+        .order_by("slug")
+        .values_list("published_version_id", flat=True)
+    )
+
+
+def _properties_covering(point: Point, purpose: str) -> list[dict]:
+    """Properties of the published features of `purpose` covering `point`.
+
+    One query, `version_id IN (published versions) AND ST_Covers(geom, point)`, with no
+    join and no ORDER BY the planner could prefer to walk instead of the (version, geom)
+    GiST index. Few features cover a point: they are ordered here, by layer slug then
+    feature number.
+    """
     versions = Layer.objects.filter(purpose=purpose, published_version__isnull=False).values(
         "published_version_id"
     )
-    return Feature.objects.filter(version_id__in=versions)
+    rows = list(
+        Feature.objects.filter(version_id__in=versions, geom__covers=point)
+        .order_by()
+        .values_list("version_id", "fid", "properties")
+    )
+    if len({row[0] for row in rows}) > 1:
+        rank = {version: index for index, version in enumerate(_published_version_ids(purpose))}
+        rows.sort(key=lambda row: (rank.get(row[0], len(rank)), row[1]))
+    else:
+        rows.sort(key=lambda row: row[1])
+    return [properties for _version, _fid, properties in rows]
 
 
 def _as_list(value) -> list[str]:
@@ -92,13 +122,7 @@ def _as_list(value) -> list[str]:
 
 def routing_override_for(*, point: Point, service_code: str) -> str | None:
     """The department that handles `service_code` at `point` by a routing-override layer."""
-    candidates = (
-        published_features(purpose=LayerPurpose.ROUTING_OVERRIDE)
-        .filter(geom__covers=point)
-        .order_by("version__layer__slug", "fid")
-        .values_list("properties", flat=True)
-    )
-    for properties in candidates:
+    for properties in _properties_covering(point, LayerPurpose.ROUTING_OVERRIDE):
         codes = _as_list(properties.get("service_codes"))
         department = str(properties.get("department") or "").strip()
         if department and (service_code in codes or "*" in codes):
@@ -124,15 +148,10 @@ def _use_label(use: str) -> str:
 
 def zoning_check(*, point: Point, use: str | None, floors: int | None) -> ZoningVerdict | None:
     """The zoning verdict for a building at `point`, or None where no zone covers it."""
-    properties = (
-        published_features(purpose=LayerPurpose.ZONING)
-        .filter(geom__covers=point)
-        .order_by("version__layer__slug", "fid")
-        .values_list("properties", flat=True)
-        .first()
-    )
-    if properties is None:
+    covering = _properties_covering(point, LayerPurpose.ZONING)
+    if not covering:
         return None
+    properties = covering[0]
     persian = (get_language() or "fa").startswith("fa")
 
     def number(value: int) -> str:

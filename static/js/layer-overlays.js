@@ -105,9 +105,10 @@
         return L.circleMarker(latlng, options);
       },
       onEachFeature: function (feature, path) {
+        // The click also reaches the map (the district/parcel lookup still runs): an
+        // overlay covering the whole city must not block finding one's property.
         path.on("click", function (event) {
           L.popup().setLatLng(event.latlng).setContent(popupContent(layer, feature.properties, cfg.language)).openOn(map);
-          L.DomEvent.stopPropagation(event);
         });
       }
     });

@@ -115,6 +115,9 @@ def test_gis_staff_upload_validate_publish_and_see_it_on_the_map(
     expect(popup).to_contain_text(HTML_NAME)
     expect(popup.locator("script, b")).to_have_count(0)
     assert page.evaluate("window.pwned") is None
+    # The click reached the map too: the lookup still finds the district.
+    expect(page.locator("#lookup-result .district-name")).to_be_visible()
+    page.wait_for_load_state("networkidle")
 
     toggle.uncheck()
     expect(paths).to_have_count(0)
@@ -153,4 +156,6 @@ def test_big_layers_are_drawn_from_vector_tiles(page, language, districts, monke
     popup = page.locator(".leaflet-popup .overlay-popup")
     expect(popup).to_contain_text(HTML_NAME)
     expect(popup.locator("script, b")).to_have_count(0)
+    expect(page.locator("#lookup-result .district-name")).to_be_visible()
+    page.wait_for_load_state("networkidle")  # nothing in flight when the database is reset
     assert page.blocked_requests == []

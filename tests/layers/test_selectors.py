@@ -136,3 +136,15 @@ def test_can_manage_layers_by_staff_role(districts, role, allowed):
         username=f"u-{role}", role=role, password="pass-1234-x", district_codes=codes
     )
     assert can_manage_layers(user) is allowed
+
+
+def test_overlapping_override_layers_are_read_in_slug_order(db, tmp_path):
+    for slug, department in [("b-second", "second"), ("a-first", "first")]:
+        layer = layer_create(slug=slug, name_fa=slug, name_en=slug, purpose="routing_override")
+        source = write_geojson(
+            tmp_path / f"{slug}.geojson",
+            feature_collection([feature(square(), service_codes="*", department=department)]),
+        )
+        layer_import(layer=layer, path=source, publish=True)
+    point = Point(LON + 0.001, LAT + 0.001, srid=4326)
+    assert routing_override_for(point=point, service_code="pothole") == "first"

@@ -149,12 +149,19 @@ def test_tile_query_uses_the_gist_index(parks, parcels, collection_id, index):
     assert index in explain(sql, params)
 
 
-def test_routing_and_zoning_lookups_use_the_gist_index(demo_layers, district_11_point):
-    from layers.models import LayerPurpose
-    from layers.selectors import published_features
+@pytest.mark.parametrize("purpose", ["zoning", "routing_override"])
+def test_routing_and_zoning_lookups_use_the_gist_index(demo_layers, district_11_point, purpose):
+    from django.test.utils import CaptureQueriesContext
 
-    queryset = published_features(purpose=LayerPurpose.ZONING).filter(
-        geom__covers=district_11_point
-    )
-    sql, params = queryset.values("properties").query.sql_with_params()
-    assert "layer_feature_geom_gist" in explain(sql, params)
+    from layers.selectors import routing_override_for, zoning_check
+
+    with CaptureQueriesContext(connection) as captured:
+        if purpose == "zoning":
+            zoning_check(point=district_11_point, use="residential", floors=2)
+        else:
+            routing_override_for(point=district_11_point, service_code="tree-pruning")
+    feature_queries = [q["sql"] for q in captured.captured_queries if "ST_Covers" in q["sql"]]
+    assert len(feature_queries) == 1
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE layers_feature")
+    assert "layer_feature_geom_gist" in explain(feature_queries[0], None)
