@@ -114,6 +114,11 @@ class Collection:
     def time_extent(self) -> list[str | None] | None:
         if not self.time_lookup:
             return None
+        if self.layer is None:
+            return cache.get_or_set(f"layers:time:{self.id}", self._data_time_extent, STAMP_SECONDS)
+        return self._data_time_extent()
+
+    def _data_time_extent(self) -> list[str | None]:
         from django.db.models import Max, Min
 
         values = self.queryset().aggregate(a=Min(self.time_lookup), b=Max(self.time_lookup))
