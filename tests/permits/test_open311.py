@@ -386,7 +386,8 @@ def test_unknown_request_or_token_is_404(client, catalogue, fmt, path):
     ],
 )
 def test_bad_request_list_parameters(client, catalogue, fmt, params, status, word):
-    assert_error(client.get(f"{BASE}/requests.{fmt}", params), fmt, status, word)
+    response = client.get(f"{BASE}/requests.{fmt}", {**params, "lang": "en"})
+    assert_error(response, fmt, status, word)
 
 
 def test_jurisdiction_id_of_this_server_is_accepted(client, catalogue):
