@@ -33,15 +33,13 @@
 
   function drawDistricts(map, url, language) {
     return getJSON(url).then(function (result) {
-      var layer = L.geoJSON(result.body, {
+      /* Outlines only: not interactive, so no tooltips either. A bound tooltip adds
+       * focus listeners, which makes every SVG path (even off-screen ones) a Tab stop
+       * with no visible focus; the lookup panel names the district instead. */
+      return L.geoJSON(result.body, {
         style: { color: "#1d5c8f", weight: 2, fillOpacity: 0.06 },
         interactive: false
       }).addTo(map);
-      layer.eachLayer(function (feature) {
-        var props = feature.feature.properties;
-        feature.bindTooltip(districtName(props, language), { permanent: false, direction: "center" });
-      });
-      return layer;
     });
   }
 
