@@ -54,6 +54,7 @@
     container.setAttribute("aria-label", cfg.pickUrl
       ? _("Map: click a point to choose the place of your request")
       : _("Map of the request's place"));
+    PortalMap.mirrorControls(map);
     var ready = [PortalMap.drawDistricts(map, cfg.districtsUrl, cfg.language)];
     if (cfg.point) {
       L.circleMarker(cfg.point, { radius: 8, color: "#b3261e", weight: 3, fillOpacity: 0.6 }).addTo(map);

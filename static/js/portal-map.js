@@ -43,6 +43,20 @@
     });
   }
 
+  /* Right-to-left pages mirror the map's control corners (zoom and overlays swap
+   * sides, the scale moves to the right) through the .map-mirrored rules in
+   * portal.css; the zoom buttons get names in the page's language. */
+  function mirrorControls(map) {
+    var container = map.getContainer();
+    if (document.documentElement.dir === "rtl") container.classList.add("map-mirrored");
+    [["leaflet-control-zoom-in", _("Zoom in")], ["leaflet-control-zoom-out", _("Zoom out")]].forEach(function (pair) {
+      var button = container.querySelector("." + pair[0]);
+      if (!button) return;
+      button.setAttribute("title", pair[1]);
+      button.setAttribute("aria-label", pair[1]);
+    });
+  }
+
   function definitionList(rows, language) {
     var dl = el("dl", { className: "facts" });
     rows.forEach(function (row) {
@@ -101,6 +115,7 @@
     var self = this;
     map.getContainer().setAttribute("role", "application");
     map.getContainer().setAttribute("aria-label", _("City map: click a point to find its district and parcel"));
+    mirrorControls(map);
     drawDistricts(map, cfg.districtsUrl, cfg.language).then(function (layer) {
       self.districts = layer;
       map.getContainer().dataset.ready = "true";
@@ -189,6 +204,7 @@
     digits: digits,
     getJSON: getJSON,
     drawDistricts: drawDistricts,
+    mirrorControls: mirrorControls,
     definitionList: definitionList,
     initHome: function (map, cfg) { window.portalHome = new PortalHome(map, cfg); return window.portalHome; }
   };
