@@ -36,6 +36,19 @@ def catalogue(districts):
     catalogue_load(data=json.loads(path.read_text(encoding="utf-8")))
 
 
+@pytest.fixture
+def published_layers(districts):
+    """The demo layers, published: the home map gets its overlay panel, /layers/ its cards."""
+    from django.core.cache import cache
+
+    from layers.services import layer_demo_load
+
+    cache.clear()
+    layer_demo_load()
+    yield
+    cache.clear()
+
+
 class AxeReport:
     """Collects the serious and critical violations of every page it is shown."""
 
@@ -75,11 +88,14 @@ def map_ready(page) -> None:
     expect(page.locator(".folium-map").first).to_have_attribute("data-ready", "true")
 
 
-def test_citizen_pages_pass_axe(page, language, catalogue, parcel_11, district_11_point):
+def test_citizen_pages_pass_axe(
+    page, language, catalogue, published_layers, parcel_11, district_11_point
+):
     report = AxeReport(page)
 
     page.goto_portal("/")
     map_ready(page)
+    expect(page.locator("#layer-overlays input[type=checkbox]").first).to_be_visible()
     report.check("home")
 
     # Home after a lookup: district, parcel facts and the link to file.
@@ -154,7 +170,7 @@ def test_citizen_pages_pass_axe(page, language, catalogue, parcel_11, district_1
 
     # The layer catalogue.
     page.goto_portal("/layers/")
-    expect(page.locator("h1")).to_be_visible()
+    expect(page.locator(".layer-card").first).to_be_visible()
     report.check("layers catalogue")
 
     report.assert_clean()
