@@ -84,6 +84,56 @@ def parcel_at(point: Point) -> Parcel | None:
     )
 
 
+_DISTRICT_FIELDS = (
+    "id",
+    "code",
+    "name_fa",
+    "name_en",
+    "office_address",
+    "office_phone",
+    "office_email",
+)
+_PARCEL_FIELDS = (
+    "id",
+    "renovation_code",
+    "district_id",
+    "area_m2",
+    "land_use",
+    "address",
+    "postal_code",
+)
+
+DISTRICT_AND_PARCEL_AT_SQL = f"""
+    SELECT {", ".join(f"d.{name}" for name in _DISTRICT_FIELDS)},
+           {", ".join(f"p.{name}" for name in _PARCEL_FIELDS)}
+    FROM (SELECT {", ".join(_DISTRICT_FIELDS)} FROM parcels_district
+          WHERE ST_Covers(geom, ST_SetSRID(ST_MakePoint(%(x)s, %(y)s), 4326))
+          ORDER BY code LIMIT 1) d
+    LEFT JOIN LATERAL (
+        SELECT {", ".join(_PARCEL_FIELDS)} FROM parcels_parcel
+        WHERE ST_Covers(geom, ST_SetSRID(ST_MakePoint(%(x)s, %(y)s), 4326))
+        ORDER BY renovation_code LIMIT 1) p ON true"""  # noqa: S608 - fixed column names
+
+
+def district_and_parcel_at(point: Point) -> tuple[DistrictMatch, Parcel | None]:
+    """`district_at(point)` and `parcel_at(point)` (the same rules) in one round trip for
+    a point inside a district, the common case; outside, the GPS tolerance path of
+    district_at. The geometries are not read (deferred on the returned instances)."""
+    with connection.cursor() as cursor:
+        cursor.execute(DISTRICT_AND_PARCEL_AT_SQL, {"x": point.x, "y": point.y})
+        row = cursor.fetchone()
+    if row is None:
+        return district_at(point), parcel_at(point)
+    size = len(_DISTRICT_FIELDS)
+    district = District.from_db("default", _DISTRICT_FIELDS, row[:size])
+    parcel = None
+    if row[size] is not None:
+        parcel = Parcel.from_db("default", _PARCEL_FIELDS, row[size:])
+        if parcel.district_id == district.pk:
+            parcel.district = district
+    return DistrictMatch(district), parcel
+
+
 @dataclass(frozen=True)
 class PlaceAt:
     """What the map shows after a click inside a district: read in one statement."""
@@ -131,6 +181,7 @@ def place_at(point: Point) -> PlaceAt | None:
 
 
 RENOVATION_CODE_PREFIX = re.compile(r"^\d{1,2}(-\d{0,5}){0,3}$")
+TO_PERSIAN_DIGITS = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
 ARABIC_LETTERS = str.maketrans({"ي": "ی", "ك": "ک", "ة": "ه"})
 
 
@@ -162,7 +213,12 @@ def parcel_search(text: str) -> QuerySet[Parcel]:
         return parcels.filter(renovation_code=compact)
     condition = Q()
     for word in query.split(" ")[:8]:
-        condition &= Q(address__icontains=word)
+        # Addresses may carry either digits (imported data, district names): match both.
+        as_persian = word.translate(TO_PERSIAN_DIGITS)
+        word_condition = Q(address__icontains=word)
+        if as_persian != word:
+            word_condition |= Q(address__icontains=as_persian)
+        condition &= word_condition
     return parcels.filter(condition).order_by("renovation_code")
 
 

@@ -248,8 +248,12 @@ class RequestCreateApi(APIView):
         lon = serializers.FloatField(source="location.x")
         submitted_at = serializers.DateTimeField()
         due_at = serializers.DateTimeField()
-        photos = serializers.IntegerField(source="photos.count")
+        photos = serializers.SerializerMethodField()
         url = serializers.SerializerMethodField()
+
+        def get_photos(self, obj) -> int:
+            count = getattr(obj, "photo_count", None)  # set by request_file: no query
+            return obj.photos.count() if count is None else count
 
         def get_url(self, obj) -> str:
             return f"/track/{obj.tracking_code}/"

@@ -5,7 +5,8 @@ from datetime import timedelta
 
 from django.contrib.gis.db.models.functions import Distance
 from django.contrib.gis.geos import Point
-from django.db.models import Prefetch, Q, QuerySet
+from django.contrib.postgres.expressions import ArraySubquery
+from django.db.models import OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from parcels.models import District, Parcel
@@ -32,16 +33,27 @@ def service_types_online_in(district: District) -> QuerySet[ServiceType]:
 
 
 def service_type_is_online(service_type: ServiceType, district: District) -> bool:
+    """No district list (online everywhere) or one listing `district`. Uses the ids read
+    with the service by `service_type_get` when present (no further query)."""
+    online_ids = getattr(service_type, "online_district_ids", None)
+    if online_ids is not None:
+        return not online_ids or district.pk in online_ids
     districts = service_type.online_districts
     return not districts.exists() or districts.filter(pk=district.pk).exists()
 
 
 def service_type_get(code) -> ServiceType | None:
+    """The active service with `code`, its domain, department and the ids of the districts
+    where it is online (`online_district_ids`, empty: everywhere), in one query."""
     if not isinstance(code, str) or not code or len(code) > 64:
         return None
+    online = ServiceType.online_districts.through.objects.filter(
+        servicetype_id=OuterRef("pk")
+    ).values("district_id")
     return (
         ServiceType.objects.filter(code=code, active=True)
         .select_related("domain", "department")
+        .annotate(online_district_ids=ArraySubquery(online))
         .first()
     )
 

@@ -32,7 +32,7 @@ from django.utils.translation import gettext as _
 from gis_portal.geo import PERSIAN_DIGITS
 from layers.selectors import routing_override_for, zoning_check
 from parcels.models import District
-from parcels.selectors import OutsideCity, district_at, parcel_at
+from parcels.selectors import OutsideCity, district_and_parcel_at
 from permits.models import (
     Attachment,
     Channel,
@@ -325,7 +325,7 @@ def request_route(*, point: Point, service_type: ServiceType) -> tuple[District,
     """District, snap distance and parcel for filing `service_type` at `point`, or the
     typed rejection: outside the city, not online in that district, no parcel."""
     try:
-        match = district_at(point)
+        match, parcel = district_and_parcel_at(point)
     except OutsideCity as outside:
         raise OutsideCityRejected(str(outside), errors={"location": [str(outside)]}) from None
     district = match.district
@@ -339,7 +339,6 @@ def request_route(*, point: Point, service_type: ServiceType) -> tuple[District,
             "where": _district_names(online),
         }
         raise ServiceNotOnline(message, errors={"service_code": [message]})
-    parcel = parcel_at(point)
     if service_type.needs_parcel and parcel is None:
         message = _(
             "A permit needs a parcel: there is no parcel at this point. Click inside your "
@@ -462,82 +461,101 @@ def request_file(
     )
     department, overridden = _department(point=point, service_type=service_type)
 
-    saved_files: list[str] = []
-    try:
-        with transaction.atomic():
-            request = _request_create(
-                service_type=service_type,
-                point=point,
-                parcel=parcel,
-                district=district,
-                snapped_m=snapped_m,
-                department=department,
-                description=description,
-                attributes=clean_attributes,
-                contact=clean_contact,
-                channel=channel,
-                zoning_flag=zoning_flag,
-                zoning_note=zoning_note,
-            )
-            submitted = RequestEvent.objects.create(
-                request=request,
-                kind=EventKind.SUBMITTED,
-                to_status=request.status,
-                public=True,
-                **dict(
-                    zip(
-                        ("note_fa", "note_en"),
-                        _both_languages(lambda: _("Request submitted.")),
-                        strict=True,
+    fields = dict(
+        service_type=service_type,
+        point=point,
+        parcel=parcel,
+        district=district,
+        snapped_m=snapped_m,
+        department=department,
+        description=description,
+        attributes=clean_attributes,
+        contact=clean_contact,
+        channel=channel,
+        zoning_flag=zoning_flag,
+        zoning_note=zoning_note,
+    )
+    for attempt in range(TRACKING_CODE_ATTEMPTS):
+        saved_files: list[str] = []
+        try:
+            with transaction.atomic():
+                request = _request_create(**fields)
+                events = [
+                    RequestEvent(
+                        request=request,
+                        kind=EventKind.SUBMITTED,
+                        to_status=request.status,
+                        public=True,
+                        **dict(
+                            zip(
+                                ("note_fa", "note_en"),
+                                _both_languages(lambda: _("Request submitted.")),
+                                strict=True,
+                            )
+                        ),
+                    ),
+                    RequestEvent(
+                        request=request,
+                        kind=EventKind.ROUTED,
+                        public=True,
+                        **dict(
+                            zip(
+                                ("note_fa", "note_en"),
+                                _both_languages(
+                                    partial(_routed_note, district, department, overridden)
+                                ),
+                                strict=True,
+                            )
+                        ),
+                    ),
+                ]
+                if zoning_flag:
+                    events.append(
+                        RequestEvent(
+                            request=request,
+                            kind=EventKind.INTERNAL_NOTE,
+                            public=False,
+                            note=zoning_note,
+                        )
                     )
-                ),
-            )
-            RequestEvent.objects.create(
-                request=request,
-                kind=EventKind.ROUTED,
-                public=True,
-                **dict(
-                    zip(
-                        ("note_fa", "note_en"),
-                        _both_languages(partial(_routed_note, district, department, overridden)),
-                        strict=True,
+                for event in events:
+                    event.full_clean(exclude=["request"])
+                submitted = RequestEvent.objects.bulk_create(events)[0]
+                _save_photos(request, clean_photos, saved_files)
+                if idempotency_key:
+                    IdempotencyRecord.objects.create(
+                        key=idempotency_key,
+                        endpoint=channel,
+                        request_hash=request_hash,
+                        service_request=request,
                     )
-                ),
-            )
-            if zoning_flag:
-                RequestEvent.objects.create(
-                    request=request,
-                    kind=EventKind.INTERNAL_NOTE,
-                    public=False,
-                    note=zoning_note,
+                transaction.on_commit(
+                    partial(request_notify, request=request, event=submitted), robust=True
                 )
-            _save_photos(request, clean_photos, saved_files)
-            if idempotency_key:
-                IdempotencyRecord.objects.create(
-                    key=idempotency_key,
-                    endpoint=channel,
-                    request_hash=request_hash,
-                    service_request=request,
+        except BaseException as error:
+            for name in saved_files:
+                default_storage.delete(name)
+            if (
+                isinstance(error, IntegrityError)
+                and attempt + 1 < TRACKING_CODE_ATTEMPTS
+                and _tracking_code_taken(error)
+            ):
+                continue  # another request drew the same random code: draw again
+            if idempotency_key and isinstance(error, IntegrityError):
+                # A concurrent retry with the same key won the race: answer with its request.
+                record = (
+                    IdempotencyRecord.objects.select_related("service_request")
+                    .filter(key=idempotency_key, request_hash=request_hash)
+                    .first()
                 )
-            transaction.on_commit(
-                partial(request_notify, request=request, event=submitted), robust=True
-            )
-    except BaseException as error:
-        for name in saved_files:
-            default_storage.delete(name)
-        if idempotency_key and isinstance(error, IntegrityError):
-            # A concurrent retry with the same key won the race: answer with its request.
-            record = (
-                IdempotencyRecord.objects.select_related("service_request")
-                .filter(key=idempotency_key, request_hash=request_hash)
-                .first()
-            )
-            if record is not None and record.service_request is not None:
-                record.service_request.replayed = True
-                record.service_request.idempotency_record = record
-                return record.service_request
-        raise
+                if record is not None and record.service_request is not None:
+                    record.service_request.replayed = True
+                    record.service_request.idempotency_record = record
+                    return record.service_request
+            raise
+        break
     request.replayed = False
+    request.photo_count = len(clean_photos)
     return request
 
 
@@ -553,31 +571,39 @@ def _routed_note(district: District, department: Department, overridden: bool) -
     return note
 
 
+#: Drawing a tracking code already in use is a one-in-billions event: the whole filing
+#: transaction is retried with a new code (no savepoint round trips on every filing).
+TRACKING_CODE_ATTEMPTS = 5
+
+
+def _tracking_code_taken(error: IntegrityError) -> bool:
+    constraint = getattr(getattr(error.__cause__, "diag", None), "constraint_name", "") or ""
+    return "tracking_code" in constraint
+
+
 def _request_create(*, service_type: ServiceType, point: Point, contact: Contact, **fields):
+    """A new request with a fresh tracking code, validated and saved (inside the caller's
+    transaction). Its foreign keys are instances read from the database in this filing,
+    so full_clean does not query them again."""
     now = timezone.now()
-    for _attempt in range(5):
-        request = ServiceRequest(
-            tracking_code=tracking_code_new(),
-            service_type=service_type,
-            location=point,
-            status=RequestStatus.SUBMITTED,
-            contact_name=contact.name,
-            contact_phone=contact.phone,
-            contact_email=contact.email,
-            language=(translation.get_language() or settings.LANGUAGE_CODE)[:2],
-            submitted_at=now,
-            due_at=now + timedelta(days=service_type.sla_days),
-            **fields,
-        )
-        request.full_clean(validate_unique=False)
-        try:
-            with transaction.atomic():
-                request.save()
-            return request
-        except IntegrityError:
-            if not ServiceRequest.objects.filter(tracking_code=request.tracking_code).exists():
-                raise
-    raise RuntimeError("could not draw an unused tracking code")
+    request = ServiceRequest(
+        tracking_code=tracking_code_new(),
+        service_type=service_type,
+        location=point,
+        status=RequestStatus.SUBMITTED,
+        contact_name=contact.name,
+        contact_phone=contact.phone,
+        contact_email=contact.email,
+        language=(translation.get_language() or settings.LANGUAGE_CODE)[:2],
+        submitted_at=now,
+        due_at=now + timedelta(days=service_type.sla_days),
+        **fields,
+    )
+    request.full_clean(
+        exclude=["service_type", "district", "department", "parcel"], validate_unique=False
+    )
+    request.save()
+    return request
 
 
 # --- supporting and notifying -------------------------------------------------------------
