@@ -56,6 +56,7 @@ class BenchConfig:
     dashboard_repeats: int = 10
     routing_points: int = 20_000
     workers: int = 2
+    threads: int = 4  # gthread: keep-alive, and a worker's DB waits overlap
     import_rows: int | None = None  # None: all parcels of the bench database
     rows: tuple[int, ...] = (1, 2, 3, 4, 5, 6, 7, 8)
     extra: dict = field(default_factory=dict)

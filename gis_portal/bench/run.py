@@ -89,7 +89,10 @@ def run(config: BenchConfig, log: Log, *, rebuild: bool = False) -> dict:
     )
     rows: list[dict] = []
     with Server(config) as server:
-        log(f"gunicorn: {server.workers} workers on 127.0.0.1:{server.port}")
+        log(
+            f"gunicorn: {server.workers} workers × {config.threads} threads "
+            f"on 127.0.0.1:{server.port}"
+        )
         ctx = measure.Context(
             config=config, port=server.port, connection=connection, log=log, points=points
         )

@@ -36,6 +36,8 @@ class Server:
             "gis_portal.wsgi",
             "-w",
             str(self.workers),
+            "--threads",
+            str(self.config.threads),
             "-b",
             f"127.0.0.1:{self.port}",
             "--backlog",
