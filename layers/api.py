@@ -9,11 +9,12 @@ import datetime
 import json
 import math
 import re
+from contextlib import nullcontext
 from urllib.parse import urlencode
 
 from django.contrib.gis.geos import Polygon
 from django.core.exceptions import FieldError
-from django.db import DataError, ProgrammingError, transaction
+from django.db import DataError, ProgrammingError, connection, transaction
 from django.http import HttpResponse, HttpResponseNotModified
 from django.shortcuts import render
 from django.urls import reverse
@@ -39,13 +40,14 @@ from layers.collections import (
     all_collections,
     collection_by_id,
     features_json,
+    features_page,
     geometry_column,
     tile_mvt,
 )
 from layers.selectors import published_layers
 
 DEFAULT_LIMIT = 10
-MAX_LIMIT = 1000
+MAX_LIMIT = 10_000  # a bbox of 10,000 features in one response (issue 7, row 5)
 MAX_OFFSET = 10_000_000
 MAX_FILTER_LENGTH = 4000
 MAX_FILTER_VERTICES = 2000
@@ -460,10 +462,17 @@ class ItemsApi(OgcView):
             elif name not in ITEM_PARAMETERS | FILTER_PARAMETERS:
                 raise ValidationError({name: _("Unknown parameter %(name)s.") % {"name": name}})
         spatial = bool(params.get("bbox")) or "S_" in params.get("filter", "").upper()
+        filtered = any(
+            name not in ("f", "lang", "limit", "offset", "crs") and value != ""
+            for name, value in params.items()
+        )
+        html = self.wants_html()
         try:
-            with transaction.atomic():  # a refused query leaves the connection usable
-                matched = queryset.count()
-                features = features_json(
+            # A refused query must leave the connection usable: inside a transaction that
+            # takes a savepoint; in autocommit (production) each statement is its own.
+            guard = transaction.atomic() if connection.in_atomic_block else nullcontext()
+            with guard:
+                features, returned, more = features_page(
                     collection,
                     queryset,
                     srid=srid,
@@ -472,15 +481,17 @@ class ItemsApi(OgcView):
                     limit=limit,
                     spatial=spatial,
                 )
+                matched = self._matched(
+                    collection, queryset, offset, returned, more, filtered=filtered, html=html
+                )
         except (DataError, ProgrammingError, TypeError, ValueError) as error:
             # A filter the database cannot evaluate (e.g. comparing text with a number).
             raise ValidationError(
                 {"filter": _("The filter cannot be used: %(error)s") % {"error": str(error)[:200]}}
             ) from None
-        returned = max(0, min(limit, matched - offset))
         url = f"{self.base()}/collections/{collection.id}/items"
-        links = self._links(url, params, offset, limit, matched)
-        if self.wants_html():
+        links = self._links(url, params, offset, limit, more)
+        if html:
             return self.html(
                 "ogc_items.html",
                 {
@@ -493,7 +504,7 @@ class ItemsApi(OgcView):
             )
         head = {
             "type": "FeatureCollection",
-            "numberMatched": matched,
+            **({"numberMatched": matched} if matched is not None else {}),
             "numberReturned": returned,
             "timeStamp": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
             "links": links,
@@ -504,7 +515,20 @@ class ItemsApi(OgcView):
         return self.json(body, content_type=GEOJSON, Content_Crs=f"<{crs_uri}>")
 
     @staticmethod
-    def _links(url, params, offset, limit, matched) -> list[dict]:
+    def _matched(collection, queryset, offset, returned, more, *, filtered, html) -> int | None:
+        """numberMatched without counting every match on every page: exact from the page
+        itself on the last page, the collection's cached count when nothing is filtered;
+        a filtered page with more after it is counted only for the HTML view (the count
+        is optional in OGC API Features, and the `next` link does not need it)."""
+        if not more and (returned or not offset):
+            return offset + returned
+        if not filtered:
+            total = collection.count()
+            return max(total, offset + returned + 1) if more else total
+        return queryset.count() if html else None
+
+    @staticmethod
+    def _links(url, params, offset, limit, more) -> list[dict]:
         query = {k: v for k, v in params.items() if k not in ("offset", "f")}
 
         def href(new_offset: int, fmt: str | None = None) -> str:
@@ -518,7 +542,7 @@ class ItemsApi(OgcView):
             _link(href(offset, "html"), "alternate", "text/html"),
             _link(url.rsplit("/items", 1)[0], "collection", "application/json"),
         ]
-        if offset + limit < matched:
+        if more:
             links.append(_link(href(offset + limit), "next", GEOJSON, _("Next page")))
         if offset > 0:
             links.append(_link(href(max(0, offset - limit)), "prev", GEOJSON, _("Previous page")))

@@ -388,15 +388,25 @@ def row_tiles(ctx: Context) -> dict:
 
 
 def bbox_for(cursor, count: int, lon: float, lat: float) -> tuple[float, ...]:
-    """The extent of the `count` parcels nearest to (lon, lat)."""
-    cursor.execute(
-        """SELECT ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e) FROM (
-               SELECT ST_Extent(geom)::geometry e FROM (
-                   SELECT geom FROM parcels_parcel
-                   ORDER BY geom <-> ST_SetSRID(ST_MakePoint(%s, %s), 4326) LIMIT %s) n) x""",
-        [lon, lat, count],
-    )
-    return tuple(round(v, 6) for v in cursor.fetchone())
+    """A bbox around (lon, lat) that intersects close to `count` parcels and no more: the
+    extent of the n nearest parcels, n shrunk until the parcels crossing the edges
+    (which the bbox query also returns) do not take the total over `count`."""
+    nearest = count
+    for _attempt in range(8):
+        cursor.execute(
+            """SELECT ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e) FROM (
+                   SELECT ST_Extent(geom)::geometry e FROM (
+                       SELECT geom FROM parcels_parcel
+                       ORDER BY geom <-> ST_SetSRID(ST_MakePoint(%s, %s), 4326) LIMIT %s) n
+               ) x""",
+            [lon, lat, nearest],
+        )
+        bbox = tuple(round(v, 6) for v in cursor.fetchone())
+        found = sql.geojson_bbox_count(cursor, bbox)
+        if found <= count:
+            return bbox
+        nearest = max(1, min(nearest - 1, int(nearest * count / found)))
+    return bbox
 
 
 def _fetch_all_pages(client: Client, path: str) -> tuple[int, float, int]:
@@ -431,11 +441,9 @@ def row_geojson_bbox(ctx: Context) -> dict:
     bbox = bbox_for(cursor, ctx.config.geojson_features, lon, lat)
     expected = sql.geojson_bbox_count(cursor, bbox)
     client = ctx.client()
+    page_size = ctx.config.geojson_features  # the largest page the portal serves
     path = "/ogc/collections/parcels/items?" + urlencode(
-        {"bbox": ",".join(str(v) for v in bbox), "limit": 1000}
-    )
-    one_path = "/ogc/collections/parcels/items?" + urlencode(
-        {"bbox": ",".join(str(v) for v in bbox), "limit": ctx.config.geojson_features}
+        {"bbox": ",".join(str(v) for v in bbox), "limit": page_size}
     )
     sql.geojson_bbox(cursor, bbox)
     _fetch_all_pages(client, path)
@@ -448,9 +456,9 @@ def row_geojson_bbox(ctx: Context) -> dict:
         http_s.append(seconds)
         started = time.perf_counter()
         for page in range(pages):
-            _sql_bbox_page(cursor, bbox, page * 1000)
+            _sql_bbox_page(cursor, bbox, page * page_size, page_size)
         pages_sql_s.append(time.perf_counter() - started)
-    status, one_body, _s, _r = client.get(one_path)
+    status, one_body, _s, _r = client.get(path)
     one_page = len(json.loads(one_body)["features"]) if status == 200 else 0
     client.close()
     http, ref, paged = summary_ms(http_s), summary_ms(sql_s), summary_ms(pages_sql_s)
@@ -475,14 +483,14 @@ def row_geojson_bbox(ctx: Context) -> dict:
     }
 
 
-def _sql_bbox_page(cursor, bbox, offset: int) -> None:
+def _sql_bbox_page(cursor, bbox, offset: int, limit: int = 1000) -> None:
     cursor.execute(
         f"""SELECT coalesce(json_agg({sql.PARCEL_FEATURE} ORDER BY t.id), '[]'::json)::text
             FROM parcels_parcel t JOIN parcels_district d ON d.id = t.district_id
             WHERE t.id IN (SELECT id FROM parcels_parcel
                            WHERE ST_Intersects(geom, ST_MakeEnvelope(%s, %s, %s, %s, 4326))
-                           ORDER BY id LIMIT 1000 OFFSET %s)""",  # noqa: S608
-        [*bbox, offset],
+                           ORDER BY id LIMIT %s OFFSET %s)""",  # noqa: S608
+        [*bbox, limit, offset],
     )
     cursor.fetchone()
 
