@@ -109,6 +109,13 @@ DATABASES = {
     )
 }
 DATABASES["default"]["ENGINE"] = "django.contrib.gis.db.backends.postgis"
+# Session settings of the portal's connections. JIT compilation adds tens of ms to the
+# few-hundred-ms GeoJSON/MVT queries and saves nothing on a web workload (make bench,
+# row 5); "" keeps the server's defaults.
+if env("DB_SESSION_OPTIONS", "-c jit=off"):
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = env(
+        "DB_SESSION_OPTIONS", "-c jit=off"
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
