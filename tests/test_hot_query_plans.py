@@ -17,6 +17,7 @@ from gis_portal.bench.config import BENCH_PASSWORD, BENCH_USERNAME
 from gis_portal.bench.data import requests_generate
 from gis_portal.bench.plans import hot_query_checks
 from gis_portal.roles import staff_create
+from layers.services import layer_demo_load
 from permits.services import catalogue_load
 
 CATALOGUE = Path(settings.BASE_DIR) / "data/services.json"
@@ -24,12 +25,21 @@ CATALOGUE = Path(settings.BASE_DIR) / "data/services.json"
 
 @pytest.fixture
 def city(parcels):
-    """Districts, parcels, the catalogue, a supervisor and 2,000 generated requests."""
+    """Districts, parcels, the demo layers (zoning, routing overrides), the catalogue, a
+    supervisor and 2,000 generated requests."""
+    layer_demo_load()
     catalogue_load(data=json.loads(CATALOGUE.read_text(encoding="utf-8")))
     user = staff_create(username=BENCH_USERNAME, role="supervisor", password=BENCH_PASSWORD)
     with connection.cursor() as cursor:
         requests_generate(cursor, count=2000, years=2, seed=11)
-        for table in ("parcels_parcel", "parcels_district", "permits_servicerequest"):
+        for table in (
+            "parcels_parcel",
+            "parcels_district",
+            "permits_servicerequest",
+            "layers_layer",
+            "layers_layerversion",
+            "layers_feature",
+        ):
             cursor.execute(f"ANALYZE {table}")
     return user
 
