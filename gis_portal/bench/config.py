@@ -96,6 +96,13 @@ def dsn(name: str) -> str:
     return f"host={PG_HOST} port={PG_PORT} user={PG_USER} dbname={name}"
 
 
+def reference_dsn(name: str) -> str:
+    """The DSN of the raw-SQL side of a row: the same session settings as the portal's
+    own connections (settings DATABASES OPTIONS, e.g. jit=off), so both run alike."""
+    options = settings.DATABASES["default"].get("OPTIONS", {}).get("options", "")
+    return dsn(name) + (f" options='{options}'" if options else "")
+
+
 def django_env(database: str, **extra: str) -> dict[str, str]:
     """The environment of a manage.py or gunicorn process on `database`, production-like."""
     env = {

@@ -25,7 +25,7 @@ import psycopg2
 
 from gis_portal.bench import sql
 from gis_portal.bench.client import Client, percentile, summary_ms
-from gis_portal.bench.config import MANAGE, PYTHON, BenchConfig, django_env, dsn
+from gis_portal.bench.config import MANAGE, PYTHON, BenchConfig, django_env, dsn, reference_dsn
 
 Log = Callable[[str], None]
 
@@ -243,7 +243,7 @@ def _sql_filing(ctx: Context, payloads: list[dict], seconds: float) -> dict:
     counter = iter(range(10**9))
 
     def worker(index: int) -> None:
-        connection = psycopg2.connect(dsn(ctx.config.database))
+        connection = psycopg2.connect(reference_dsn(ctx.config.database))
         mine = []
         try:
             with connection.cursor() as cursor:

@@ -11,7 +11,7 @@ from collections.abc import Callable
 import psycopg2
 
 from gis_portal.bench import data, measure, report
-from gis_portal.bench.config import MANAGE, PYTHON, BenchConfig, django_env, dsn
+from gis_portal.bench.config import MANAGE, PYTHON, BenchConfig, django_env, dsn, reference_dsn
 from gis_portal.bench.server import Server
 
 Log = Callable[[str], None]
@@ -72,7 +72,7 @@ def run(config: BenchConfig, log: Log, *, rebuild: bool = False) -> dict:
     removed = reset_runtime_rows(config)
     if removed:
         log(f"removed {removed:,} requests filed by earlier runs")
-    connection = psycopg2.connect(dsn(config.database))
+    connection = psycopg2.connect(reference_dsn(config.database))
     connection.autocommit = True
     with connection.cursor() as cursor:
         machine = report.machine(cursor)
