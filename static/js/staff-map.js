@@ -26,13 +26,18 @@
     window.location.assign(cfg.requestUrl.replace("CODE", encodeURIComponent(code)));
   }
 
+  function prepare(map) {
+    if (PortalMap.mirrorControls) PortalMap.mirrorControls(map);  // RTL corners, zoom names
+    map.getContainer().setAttribute("role", "application");
+  }
+
   function fit(map, latlngs) {
     if (latlngs.length) map.fitBounds(L.latLngBounds(latlngs), { maxZoom: 16, padding: [20, 20] });
   }
 
   function queue(map, cfg) {
     var container = map.getContainer();
-    container.setAttribute("role", "application");
+    prepare(map);
     // Clustering needs a finite maximum zoom (a map without tile layers has none).
     if (!isFinite(map.getMaxZoom())) map.setMaxZoom(19);
     var clusters = L.markerClusterGroup({ showCoverageOnHover: false, maxClusterRadius: 50 });
@@ -79,7 +84,7 @@
 
   function request(map, cfg) {
     var container = map.getContainer();
-    container.setAttribute("role", "application");
+    prepare(map);
     var ready = [PortalMap.drawDistricts(map, cfg.districtsUrl, cfg.language)];
     L.circleMarker(cfg.point, { radius: 9, color: "#b3261e", weight: 3, fillOpacity: 0.6 }).addTo(map);
     (cfg.nearby || []).forEach(function (other) {
@@ -101,6 +106,7 @@
 
   function heat(map, cfg) {
     var container = map.getContainer();
+    prepare(map);
     var ready = [PortalMap.drawDistricts(map, cfg.districtsUrl, cfg.language)];
     ready.push(loadPoints(cfg.pointsUrl).then(function (features) {
       var latlngs = features.map(latLng);

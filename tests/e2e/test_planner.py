@@ -59,6 +59,7 @@ def test_planner_moves_a_request_and_the_citizen_sees_it(page, language, workspa
     # Filter the queue: potholes only; the map shows the same requests.
     page.locator("#f-service").select_option("pothole")
     page.locator("#apply-filters").click()
+    page.wait_for_url("**service=pothole*")
     expect(rows).to_have_count(1)
     expect(rows.first).to_have_attribute("data-code", target.tracking_code)
     queue_map = page.locator(".queue-map .folium-map")
@@ -128,7 +129,10 @@ def test_jalali_date_picker_on_a_phone(phone_page, workspace):
     expect(page.locator("#f-from")).to_have_value(expected)
     expect(picker).to_be_hidden()
     page.locator("#apply-filters").click()
+    page.wait_for_url("**/staff/?*from=*")
+    expect(page.locator("#f-from")).to_have_value(expected)  # kept by the filtered page
     expect(page.locator("#queue-table tbody tr[data-code]")).to_have_count(2)  # filed today
+    page.wait_for_function("() => window.JalaliPicker !== undefined")
     for day in [
         datetime.date(2026, 3, 20),
         datetime.date(2026, 3, 21),
