@@ -137,6 +137,12 @@ class TestSearch:
         assert results.exists()
         assert all(words[2] in p.address for p in results[:20])
 
+    def test_the_full_printed_address_finds_the_parcel(self, parcel_11):
+        """District names carry Persian digits, house numbers ASCII: either form matches."""
+        printed = parcel_11.address.translate(str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹"))
+        assert parcel_11 in parcel_search(printed)
+        assert parcel_11 in parcel_search(parcel_11.address)
+
     def test_arabic_yeh_and_kaf_are_normalised(self, parcels):
         assert parcel_search("مشهد").exists()
         assert parcel_search("پلاك").count() == parcel_search("پلاک").count() > 0
