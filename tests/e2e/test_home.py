@@ -14,7 +14,8 @@ def click_map_at(page, lat: float, lon: float) -> None:
     name = map_name(page)
     page.wait_for_selector(".folium-map[data-ready=true]")
     x, y = page.evaluate(
-        f"([lat, lon]) => {{ const m = window['{name}']; m.setView([lat, lon], 18, {{animate: false}});"
+        f"([lat, lon]) => {{ const m = window['{name}'];"
+        " m.setView([lat, lon], 18, {animate: false});"
         " const p = m.latLngToContainerPoint([lat, lon]); return [p.x, p.y]; }",
         [lat, lon],
     )
