@@ -242,20 +242,25 @@ def boundaries_import(
                 f"it has: {', '.join(sorted(available)) or 'none'} (use --field target=source)"
             )
         to_wgs84 = CoordTransform(layer.srs, SpatialReference(4326))
-        rows = []
-        for index, feature in enumerate(layer, start=1):
-            report.features += 1
-            values = {
-                target: feature.get(source_name)
-                for target, source_name in mapping.items()
-                if source_name in available
-            }
-            ident = str(values.get("renovation_code") or values.get("code") or f"#{index}")
-            geometry, problem = _polygonal_wgs84(feature.geom, to_wgs84, report, ident)
-            if geometry is None:
-                report.refused.append((ident, problem))
-                continue
-            rows.append((ident, values, geometry))
+
+        def features():
+            for index, feature in enumerate(layer, start=1):
+                report.features += 1
+                values = {
+                    target: feature.get(source_name)
+                    for target, source_name in mapping.items()
+                    if source_name in available
+                }
+                ident = str(values.get("renovation_code") or values.get("code") or f"#{index}")
+                geometry, problem = _polygonal_wgs84(feature.geom, to_wgs84, report, ident)
+                if geometry is None:
+                    report.refused.append((ident, problem))
+                    continue
+                yield ident, values, geometry
+
+        # Parcels stream from the file to COPY (a million of them do not fit in memory as
+        # geometries); the few districts are read first.
+        rows = features() if kind == "parcels" else list(features())
 
         try:
             with transaction.atomic():
@@ -330,44 +335,61 @@ def _load_districts(rows, report: ImportReport) -> None:
 
 
 def _load_parcels(rows, report: ImportReport, progress) -> None:
+    """Check and load parcel rows as they stream in: renovation codes already stored are
+    counted per chunk of 10,000 (before the chunk is loaded), then COPY in batches."""
     from django.core.exceptions import ValidationError
 
     from parcels.models import LandUse, renovation_code_validator
 
-    parcel_rows = []
-    for ident, values, geometry in rows:
-        code = str(values.get("renovation_code") or "").strip()
-        try:
-            renovation_code_validator(code)
-        except ValidationError:
-            report.refused.append((ident, "renovation code is not district-region-block-parcel"))
-            continue
-        land_use = str(values.get("land_use") or LandUse.RESIDENTIAL).strip().lower()
-        if land_use not in LandUse.values:
-            report.refused.append((ident, f"unknown land use {land_use!r}"))
-            continue
-        district_code = values.get("district_code")
-        parcel_rows.append(
-            ParcelRow(
-                renovation_code=code,
-                wkt=geometry.wkt,
-                land_use=land_use,
-                address=str(values.get("address") or "").strip()[:300],
-                postal_code="".join(
-                    ch for ch in str(values.get("postal_code") or "") if ch.isdigit()
-                )[:10],
-                district_code=int(district_code) if str(district_code or "").isdigit() else None,
+    counts = {"valid": 0, "existing": 0}
+
+    def counted(chunk: list[ParcelRow]) -> list[ParcelRow]:
+        counts["valid"] += len(chunk)
+        counts["existing"] += Parcel.objects.filter(
+            renovation_code__in=[row.renovation_code for row in chunk]
+        ).count()
+        return chunk
+
+    def parcel_rows():
+        chunk: list[ParcelRow] = []
+        for ident, values, geometry in rows:
+            code = str(values.get("renovation_code") or "").strip()
+            try:
+                renovation_code_validator(code)
+            except ValidationError:
+                report.refused.append(
+                    (ident, "renovation code is not district-region-block-parcel")
+                )
+                continue
+            land_use = str(values.get("land_use") or LandUse.RESIDENTIAL).strip().lower()
+            if land_use not in LandUse.values:
+                report.refused.append((ident, f"unknown land use {land_use!r}"))
+                continue
+            district_code = values.get("district_code")
+            chunk.append(
+                ParcelRow(
+                    renovation_code=code,
+                    wkt=geometry.wkt,
+                    land_use=land_use,
+                    address=str(values.get("address") or "").strip()[:300],
+                    postal_code="".join(
+                        ch for ch in str(values.get("postal_code") or "") if ch.isdigit()
+                    )[:10],
+                    district_code=int(district_code)
+                    if str(district_code or "").isdigit()
+                    else None,
+                )
             )
-        )
-    codes = [row.renovation_code for row in parcel_rows]
-    existing = sum(
-        Parcel.objects.filter(renovation_code__in=codes[i : i + 10_000]).count()
-        for i in range(0, len(codes), 10_000)
-    )
-    inserted = parcels_bulk_load(parcel_rows, progress=progress)
+            if len(chunk) >= 10_000:
+                yield from counted(chunk)
+                chunk = []
+        yield from counted(chunk)
+
+    inserted = parcels_bulk_load(parcel_rows(), progress=progress)
+    existing = counts["existing"]
     report.loaded += inserted
     report.skipped_existing += existing
-    unplaced = len(parcel_rows) - inserted - existing
+    unplaced = counts["valid"] - inserted - existing
     if unplaced > 0:
         report.refused.append(
             (f"{unplaced} parcel(s)", "outside every district, or an unknown district code")
