@@ -197,7 +197,7 @@ MAP_TILE_ATTRIBUTION = env("MAP_TILE_ATTRIBUTION")
 GPS_TOLERANCE_M = float(env("GPS_TOLERANCE_M", "30"))
 PILOT_DISTRICT_CODE = 11
 
-LOGIN_URL = "/accounts/login/"
+LOGIN_URL = "/staff/login/"
 LOGIN_REDIRECT_URL = "/staff/"
 
 LOGGING = {

@@ -168,3 +168,9 @@ def test_admin_parcel_change_page_has_an_offline_map(admin_client, parcel_11):
     html = response.content.decode()
     assert "/static/vendor/ol/dist/ol.js" in html
     assert "cdn.jsdelivr" not in html and "ol.source.OSM" not in html
+
+
+def test_the_default_login_address_leads_to_the_staff_sign_in(client, db):
+    response = client.get("/accounts/login/?next=/staff/")
+    assert response.status_code == 302
+    assert response["Location"] == "/staff/login/?next=/staff/"
