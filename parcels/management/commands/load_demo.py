@@ -21,6 +21,11 @@ class Command(BaseCommand):
             self.stdout.write(f"parcels: {added} generated")
         else:
             self.stdout.write(f"parcels: {parcel_count()} already there")
-        for app_command in ("load_demo_services", "load_demo_layers", "load_demo_staff"):
+        for app_command in (
+            "load_demo_services",
+            "load_demo_layers",
+            "load_demo_staff",
+            "load_demo_requests",
+        ):
             if app_command in get_commands():  # apps add their own demo data
                 call_command(app_command, stdout=self.stdout)
