@@ -56,7 +56,7 @@ def test_home_page_loads_the_overlays(client, districts):
 
 def test_staff_pages_need_login_and_the_gis_role(client, plain_user, gis_user):
     response = client.get("/staff/layers/")
-    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+    assert response.status_code == 302 and "/staff/login/" in response["Location"]
     client.force_login(plain_user)
     assert client.get("/staff/layers/").status_code == 403
     assert client.post("/staff/layers/upload/").status_code == 403
