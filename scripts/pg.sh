@@ -58,7 +58,8 @@ CONF
   if ! running; then
     as_owner "$PGBIN/pg_ctl" -D "$DATA" -l "$DATA/server.log" -w -t 30 start >/dev/null
   fi
-  local psql=("$PGBIN/psql" -h 127.0.0.1 -p "$PORT" -U postgres -v ON_ERROR_STOP=1 -qAt)
+  local psql=(env PGOPTIONS=--client-min-messages=warning "$PGBIN/psql" -h 127.0.0.1 -p "$PORT"
+    -U postgres -v ON_ERROR_STOP=1 -qAt)
   "${psql[@]}" -d template1 -c "CREATE EXTENSION IF NOT EXISTS postgis; CREATE EXTENSION IF NOT EXISTS pg_trgm;"
   if [ -z "$("${psql[@]}" -d postgres -c "SELECT 1 FROM pg_database WHERE datname = '$DB_NAME'")" ]; then
     "${psql[@]}" -d postgres -c "CREATE DATABASE $DB_NAME"
