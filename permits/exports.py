@@ -59,23 +59,9 @@ def _columns(user) -> tuple[str, ...]:
 
 def _rows(user, queryset: QuerySet[ServiceRequest]):
     contact = roles.can_see_contact(user)
-    fields = [
-        "tracking_code",
-        "status",
-        "service_code",
-        "service_name_fa",
-        "service_name_en",
-        "district_code",
-        "department_code",
-        "parcel_code",
-        "submitted_at",
-        "due_at",
-        "closed_at",
-        "overdue",
-        "supporters",
-        "description",
-        "location",
-    ]
+    # Read from the database: the columns, less those derived below, plus the point.
+    derived = {"status_label", "lat", "lon"}
+    fields = [column for column in COLUMNS if column not in derived] + ["location"]
     if contact:
         fields += list(CONTACT_COLUMNS)
     values = queryset.annotate(
