@@ -462,10 +462,7 @@ class ItemsApi(OgcView):
             elif name not in ITEM_PARAMETERS | FILTER_PARAMETERS:
                 raise ValidationError({name: _("Unknown parameter %(name)s.") % {"name": name}})
         spatial = bool(params.get("bbox")) or "S_" in params.get("filter", "").upper()
-        filtered = any(
-            name not in ("f", "lang", "limit", "offset", "crs") and value != ""
-            for name, value in params.items()
-        )
+        filtered = any(name not in ("f", "lang", "limit", "offset", "crs") for name in params)
         html = self.wants_html()
         try:
             # A refused query must leave the connection usable: inside a transaction that
