@@ -16,14 +16,13 @@ from rest_framework.views import APIView
 from rest_framework_gis.serializers import GeoFeatureModelSerializer
 
 from gis_portal.geo import point_from_lat_lon
-from parcels.models import District, LandUse, Parcel
+from parcels.models import District, Parcel
 from parcels.selectors import (
     OutsideCity,
+    district_and_parcel_at,
     district_at,
     district_list,
-    parcel_at,
     parcel_search,
-    place_at,
 )
 
 
@@ -74,32 +73,8 @@ LAT_LON_PARAMETERS = [
 def lookup_payload(lat, lon) -> dict:
     """What the map shows after a click: district (maybe snapped), parcel, or outside."""
     point = point_from_lat_lon(lat, lon)
-    place = place_at(point)  # the usual click: one statement, no ORM objects
-    if place is not None:
-        parcel = place.parcel
-        if parcel is not None:
-            parcel = {
-                "code": parcel["code"],
-                "district": parcel["district"],
-                "area_m2": round(parcel["area_m2"], 1),
-                "land_use": parcel["land_use"],
-                "land_use_label": _land_use_label(parcel["land_use"]),
-                "address": parcel["address"],
-                "postal_code": parcel["postal_code"],
-            }
-        return {
-            "inside_city": True,
-            "district": {
-                "code": place.district_code,
-                "name": place.district_name,
-                "name_fa": place.district_name_fa,
-                "name_en": place.district_name_en,
-            },
-            "snapped_m": None,
-            "parcel": parcel,
-        }
     try:
-        match = district_at(point)
+        match, parcel = district_and_parcel_at(point)  # one statement inside the city
     except OutsideCity as outside:
         payload = {
             "inside_city": False,
@@ -113,20 +88,12 @@ def lookup_payload(lat, lon) -> dict:
             payload["detail"] += " " + _("Latitude and longitude look swapped.")
             payload["hint"] = "swapped_lat_lon"
         return payload
-    parcel = parcel_at(point)
     return {
         "inside_city": True,
         "district": DistrictBriefSerializer(match.district).data,
         "snapped_m": match.snapped_m,
         "parcel": ParcelBriefSerializer(parcel).data if parcel else None,
     }
-
-
-def _land_use_label(value: str) -> str:
-    try:
-        return str(LandUse(value).label)
-    except ValueError:
-        return value
 
 
 def _swapped_point_inside(point) -> bool:

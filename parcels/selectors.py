@@ -16,7 +16,6 @@ from django.contrib.gis.db.models.functions import Distance
 from django.contrib.gis.geos import Point
 from django.db import connection
 from django.db.models import Q, QuerySet
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from gis_portal.geo import PERSIAN_DIGITS
@@ -132,52 +131,6 @@ def district_and_parcel_at(point: Point) -> tuple[DistrictMatch, Parcel | None]:
         if parcel.district_id == district.pk:
             parcel.district = district
     return DistrictMatch(district), parcel
-
-
-@dataclass(frozen=True)
-class PlaceAt:
-    """What the map shows after a click inside a district: read in one statement."""
-
-    district_code: int
-    district_name_fa: str
-    district_name_en: str
-    parcel: dict | None  # renovation_code, district (its own code), area_m2, land_use, …
-
-    @property
-    def district_name(self) -> str:
-        persian = (get_language() or "fa").startswith("fa")
-        return self.district_name_fa if persian else self.district_name_en
-
-
-PLACE_AT_SQL = """
-    SELECT d.code, d.name_fa, d.name_en,
-           p.renovation_code, p.district_code, p.area_m2, p.land_use, p.address, p.postal_code
-    FROM (SELECT code, name_fa, name_en FROM parcels_district
-          WHERE ST_Covers(geom, ST_SetSRID(ST_MakePoint(%(x)s, %(y)s), 4326))
-          ORDER BY code LIMIT 1) d
-    LEFT JOIN LATERAL (
-        SELECT q.renovation_code, (SELECT o.code FROM parcels_district o
-                                   WHERE o.id = q.district_id) AS district_code,
-               q.area_m2, q.land_use, q.address, q.postal_code
-        FROM parcels_parcel q
-        WHERE ST_Covers(q.geom, ST_SetSRID(ST_MakePoint(%(x)s, %(y)s), 4326))
-        ORDER BY q.renovation_code LIMIT 1) p ON true"""
-
-
-def place_at(point: Point) -> PlaceAt | None:
-    """The covering district and parcel (same rules as district_at and parcel_at) in one
-    round trip, only the columns a lookup shows; None when no district covers the point
-    (the caller then applies the GPS tolerance through district_at)."""
-    with connection.cursor() as cursor:
-        cursor.execute(PLACE_AT_SQL, {"x": point.x, "y": point.y})
-        row = cursor.fetchone()
-    if row is None:
-        return None
-    parcel = None
-    if row[3] is not None:
-        keys = ("code", "district", "area_m2", "land_use", "address", "postal_code")
-        parcel = dict(zip(keys, row[3:], strict=True))
-    return PlaceAt(row[0], row[1], row[2], parcel)
 
 
 RENOVATION_CODE_PREFIX = re.compile(r"^\d{1,2}(-\d{0,5}){0,3}$")
