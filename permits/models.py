@@ -202,6 +202,9 @@ class ServiceRequest(models.Model):
     language = models.CharField(max_length=8, default="fa")  # of notifications
     channel = models.CharField(max_length=10, choices=Channel.choices, default=Channel.WEB)
     supporters = models.PositiveIntegerField(default=0)
+    # History rows with a staff actor (the dashboard's "staff steps"), counted by the
+    # database: RequestEvent's trigger below adds to it, whatever code writes the history.
+    staff_steps = models.PositiveIntegerField(default=0, db_default=0, editable=False)
     snapped_m = models.FloatField(null=True, blank=True)  # GPS point snapped into the city
     zoning_flag = models.BooleanField(default=False)  # True: outside zoning rules
     zoning_note = models.TextField(blank=True)
@@ -220,6 +223,8 @@ class ServiceRequest(models.Model):
             models.Index(fields=["district", "status"], name="request_district_status_idx"),
             models.Index(fields=["service_type", "submitted_at"], name="request_service_time_idx"),
             models.Index(fields=["due_at"], name="request_due_idx"),
+            models.Index(fields=["submitted_at"], name="request_submitted_idx"),
+            models.Index(fields=["closed_at"], name="request_closed_idx"),
         ]
 
     def __str__(self) -> str:
@@ -271,7 +276,22 @@ class RequestEvent(models.Model):
         triggers = [
             pgtrigger.Protect(
                 name="request_event_append_only", operation=pgtrigger.Update | pgtrigger.Delete
-            )
+            ),
+            # One UPDATE per statement (a bulk insert of history counts in one pass).
+            pgtrigger.Trigger(
+                name="request_event_counts_staff_steps",
+                when=pgtrigger.After,
+                operation=pgtrigger.Insert,
+                level=pgtrigger.Statement,
+                referencing=pgtrigger.Referencing(new="inserted"),
+                func="""
+                    UPDATE permits_servicerequest r SET staff_steps = r.staff_steps + s.steps
+                    FROM (SELECT request_id, count(*) AS steps FROM inserted
+                          WHERE actor_id IS NOT NULL GROUP BY request_id) s
+                    WHERE r.id = s.request_id;
+                    RETURN NULL;
+                """,
+            ),
         ]
 
     def __str__(self) -> str:

@@ -282,17 +282,8 @@ class DashboardApi(StaffApi):
         period = dashboard.Period(start or period.start, end or period.end)
         if period.start > period.end:
             raise ValidationError({"to": [_("The end date is before the start date.")]})
-        user = request.user
         return Response(
-            {
-                "from": period.start,
-                "to": period.end,
-                "total": dashboard.kpis_total(user, period),
-                "districts": dashboard.kpis_by_district(user, period),
-                "services": dashboard.kpis_by_service(user, period),
-                "weeks": dashboard.requests_per_week(user, period),
-                "steps": dashboard.steps_per_closed_request(user, period),
-            }
+            {"from": period.start, "to": period.end, **dashboard.figures(request.user, period)}
         )
 
 

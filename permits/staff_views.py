@@ -276,19 +276,15 @@ def dashboard_page(request):
             status=400,
         )
     period = dashboard.Period(start, end)
-    weeks = dashboard.requests_per_week(user, period)
+    figures = dashboard.figures(user, period)
     return render(
         request,
         "permits/staff/dashboard.html",
         {
             "period": period,
             "params": request.GET,
-            "total": dashboard.kpis_total(user, period),
-            "districts": dashboard.kpis_by_district(user, period),
-            "services": dashboard.kpis_by_service(user, period),
-            "weeks": weeks,
-            "chart": dashboard.week_chart(weeks),
-            "steps": dashboard.steps_per_closed_request(user, period),
+            **figures,
+            "chart": dashboard.week_chart(figures["weeks"]),
             "map": portal_map(),
             "points_query": urlencode(
                 {

@@ -129,16 +129,21 @@ def test_dashboard_sql_matches_the_dashboard(city):
     period = dashboard.Period(today - datetime.timedelta(days=800), today)
     with connection.cursor() as cursor:
         total, districts, services, weeks, steps = sql.dashboard(cursor, *period.bounds)
-    kpis = dashboard.kpis_total(user, period)
+    figures = dashboard.figures(user, period)
+    kpis = figures["total"]
     assert total[0][:4] == (kpis["received"], kpis["open"], kpis["closed"], kpis["overdue"])
+    assert total[0][4:] == pytest.approx((kpis["median_days"], kpis["p90_days"]))
     assert kpis["received"] == 1000
-    assert [row[0] for row in districts] == [
-        row["district__code"] for row in dashboard.kpis_by_district(user, period)
+    assert [row[0] for row in districts] == [row["district__code"] for row in figures["districts"]]
+    assert [row[3] for row in districts] == [row["received"] for row in figures["districts"]]
+    assert [row[0] for row in services] == [
+        row["service_type__code"] for row in figures["services"]
     ]
-    assert sum(row[1] for row in weeks) == 1000
-    assert sum(row[5] for row in steps) == sum(
-        row["steps"] for row in dashboard.steps_per_closed_request(user, period)
-    )
+    assert [row[1] for row in weeks] == [row["count"] for row in figures["weeks"]]
+    assert [(row[0], row[4], row[5]) for row in steps] == [
+        (row["request__service_type__code"], row["closed"], row["steps"])
+        for row in figures["steps"]
+    ]
 
 
 def test_filing_sql_reference_writes_a_routed_request(city):

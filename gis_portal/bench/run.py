@@ -55,6 +55,17 @@ def reset_runtime_rows(config: BenchConfig) -> int:
     return len(ids)
 
 
+def vacuum_analyze(config: BenchConfig) -> None:
+    """Fresh statistics and visibility maps, as autovacuum leaves a settled database."""
+    connection = psycopg2.connect(dsn(config.database))
+    connection.autocommit = True
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE")
+    finally:
+        connection.close()
+
+
 def plan_checks(config: BenchConfig) -> list[dict]:
     done = subprocess.run(  # noqa: S603 - our own command
         [PYTHON, MANAGE, "bench", "--stage", "plans", "--db", config.database],
@@ -69,6 +80,7 @@ def plan_checks(config: BenchConfig) -> list[dict]:
 def run(config: BenchConfig, log: Log, *, rebuild: bool = False) -> dict:
     started = time.perf_counter()
     database = data.ensure(config, log, rebuild=rebuild)
+    vacuum_analyze(config)  # a new migration may have rewritten rows of a reused database
     removed = reset_runtime_rows(config)
     if removed:
         log(f"removed {removed:,} requests filed by earlier runs")

@@ -61,7 +61,7 @@ def known(staff, request_maker):
 
 
 def test_totals_for_a_supervisor(staff, known):
-    total = dashboard.kpis_total(staff["supervisor"], PERIOD)
+    total = dashboard.figures(staff["supervisor"], PERIOD)["total"]
     assert total["received"] == 10
     assert total["closed"] == 6 and total["open"] == 4
     # Overdue: the accepted pothole and both District 2 potholes (due 7 days after 3 March).
@@ -72,7 +72,7 @@ def test_totals_for_a_supervisor(staff, known):
 def test_per_district_and_service(staff, known):
     by_district = {
         row["district__code"]: row
-        for row in dashboard.kpis_by_district(staff["supervisor"], PERIOD)
+        for row in dashboard.figures(staff["supervisor"], PERIOD)["districts"]
     }
     assert set(by_district) == {2, 11}
     d11 = by_district[11]
@@ -80,7 +80,7 @@ def test_per_district_and_service(staff, known):
     assert by_district[2]["received"] == 2 and by_district[2]["median_days"] is None
     by_service = {
         row["service_type__code"]: row
-        for row in dashboard.kpis_by_service(staff["planner11"], PERIOD)
+        for row in dashboard.figures(staff["planner11"], PERIOD)["services"]
     }
     pothole = by_service["pothole"]
     assert (pothole["received"], pothole["closed"]) == (7, 5)
@@ -90,13 +90,13 @@ def test_per_district_and_service(staff, known):
 
 
 def test_a_planner_sees_only_their_districts(staff, known):
-    assert dashboard.kpis_total(staff["planner11"], PERIOD)["received"] == 8
-    assert dashboard.kpis_total(staff["planner2"], PERIOD)["received"] == 2
-    assert dashboard.kpis_total(staff["gis"], PERIOD)["received"] == 0
+    assert dashboard.figures(staff["planner11"], PERIOD)["total"]["received"] == 8
+    assert dashboard.figures(staff["planner2"], PERIOD)["total"]["received"] == 2
+    assert dashboard.figures(staff["gis"], PERIOD)["total"]["received"] == 0
 
 
 def test_requests_per_week(staff, known):
-    weeks = dashboard.requests_per_week(staff["planner11"], PERIOD)
+    weeks = dashboard.figures(staff["planner11"], PERIOD)["weeks"]
     assert weeks == [
         {"week": datetime.date(2026, 2, 2), "count": 5},
         {"week": datetime.date(2026, 2, 9), "count": 3},
@@ -107,7 +107,7 @@ def test_requests_per_week(staff, known):
 
 
 def test_staff_steps_per_closed_request(staff, known):
-    rows = dashboard.steps_per_closed_request(staff["supervisor"], PERIOD)
+    rows = dashboard.figures(staff["supervisor"], PERIOD)["steps"]
     pothole = [row for row in rows if row["request__service_type__code"] == "pothole"]
     assert len(pothole) == 1  # all closed in February
     assert pothole[0]["month"].month == 2
