@@ -130,3 +130,22 @@ def test_dashboard_page_and_api(client, staff, known):
     assert client.get("/staff/api/dashboard/?from=2026-04-01&to=2026-03-01").status_code == 400
     client.force_login(staff["gis"])
     assert client.get("/staff/dashboard/").status_code == 403
+
+
+def test_staff_steps_are_counted_by_the_database(staff, known):
+    """The trigger on the history counts staff rows, one by one or in bulk; system rows
+    (no actor) are not steps."""
+    first, second, third = known["closed"][:3]
+    for request in (first, second, third):
+        request.refresh_from_db()
+    assert (first.staff_steps, second.staff_steps, third.staff_steps) == (2, 4, 0)
+    RequestEvent.objects.bulk_create(
+        [
+            RequestEvent(request=third, kind=EventKind.INTERNAL_NOTE, actor=staff["planner11"]),
+            RequestEvent(request=third, kind=EventKind.INTERNAL_NOTE, actor=staff["planner11"]),
+            RequestEvent(request=first, kind=EventKind.ESCALATED, note="system"),
+        ]
+    )
+    first.refresh_from_db()
+    third.refresh_from_db()
+    assert (first.staff_steps, third.staff_steps) == (2, 2)
