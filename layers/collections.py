@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from django.apps import apps
 from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import QuerySet
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -383,7 +383,12 @@ def features_page(
 ) -> tuple[bytes, int, bool]:
     """One page of `queryset` as a JSON array of GeoJSON Features built in SQL, in one
     statement that also tells whether rows follow: (features, returned, more). The page's
-    ids are read with one extra row (limit + 1), so no count of every match is needed."""
+    ids are read with one extra row (limit + 1), so no count of every match is needed.
+
+    The rows are fetched by `id = ANY(ARRAY(…))` (one bitmap scan of the primary key
+    instead of a lookup per id), and without parallel workers: for a page of up to
+    10,000 features their start-up and the Gather cost more than the scan they share
+    (bench row 5: 122 → 95 ms for 9,926 parcels in a bbox, the same as the raw SQL)."""
     try:
         inner, params = page_sql(queryset, offset=offset, limit=limit + 1, spatial=spatial)
     except EmptyResultSet:
@@ -397,8 +402,9 @@ def features_page(
                    'geometry', {geometry}, 'properties', {collection.properties_sql}
                ) ORDER BY t.id), '[]'::json)::text
         FROM {collection.from_sql}
-        WHERE t.id IN (SELECT page.pk FROM page ORDER BY page.pk LIMIT %s)"""  # noqa: S608
-    with connection.cursor() as cursor:
+        WHERE t.id = ANY(ARRAY(SELECT page.pk FROM page ORDER BY page.pk LIMIT %s))"""  # noqa: S608
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
         cursor.execute(sql, (*params, limit))
         found, features = cursor.fetchone()
     return features.encode(), min(found, limit), found > limit
