@@ -44,3 +44,7 @@ class ImportCommand(BaseCommand):
                 raise CommandError(f"{file}: {error} — nothing was written") from error
         for line in report.lines():
             self.stdout.write(line)
+        if options["verbosity"] >= 2 and report.timings:
+            self.stdout.write(
+                "seconds: " + ", ".join(f"{k} {v:.2f}" for k, v in report.timings.items())
+            )
