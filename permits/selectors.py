@@ -1,18 +1,26 @@
 """Reads of the catalogue and of requests: what is online where, nearby duplicates, tracking."""
 
+import copy
+import math
+import time
+import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 
 from django.contrib.gis.db.models.functions import Distance
 from django.contrib.gis.geos import Point
 from django.contrib.postgres.expressions import ArraySubquery
+from django.core.cache import cache
+from django.db import transaction
 from django.db.models import OuterRef, Prefetch, Q, QuerySet
+from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils import timezone
 
 from parcels.models import District, Parcel
 from parcels.selectors import _degrees_for, district_at, parcel_at
 from permits.models import (
     CLOSED_STATUSES,
+    Department,
     RequestEvent,
     ServiceDomain,
     ServiceRequest,
@@ -42,20 +50,101 @@ def service_type_is_online(service_type: ServiceType, district: District) -> boo
     return not districts.exists() or districts.filter(pk=district.pk).exists()
 
 
-def service_type_get(code) -> ServiceType | None:
-    """The active service with `code`, its domain, department and the ids of the districts
-    where it is online (`online_district_ids`, empty: everywhere), in one query."""
-    if not isinstance(code, str) or not code or len(code) > 64:
-        return None
+def _service_types_read() -> dict[str, ServiceType]:
+    """Every active service, its domain, department and the ids of the districts where it
+    is online (`online_district_ids`, empty: everywhere), by code, in one query."""
     online = ServiceType.online_districts.through.objects.filter(
         servicetype_id=OuterRef("pk")
     ).values("district_id")
-    return (
-        ServiceType.objects.filter(code=code, active=True)
+    services = (
+        ServiceType.objects.filter(active=True)
         .select_related("domain", "department")
         .annotate(online_district_ids=ArraySubquery(online))
-        .first()
     )
+    return {service.code: service for service in services}
+
+
+# --- the catalogue, read once per process ---------------------------------------------------
+#
+# Filing reads one service type per request; the catalogue is ~15 rows that change a few
+# times a year. Each process keeps a snapshot, checked on every read against a stamp in
+# the cache (shared across workers with CACHE_BACKEND=db). Saving or deleting a service,
+# domain or department, or changing a service's districts, sets a new stamp (at once and
+# again when the transaction commits). With a per-process cache backend (locmem) another
+# worker learns of a change only by the age limit. A code missing from the snapshot is
+# looked up again, so a new service is never refused because of a stale snapshot.
+
+CATALOGUE_STAMP_KEY = "permits:catalogue:stamp"
+#: Seconds a process trusts its snapshot without a new stamp (the bound on staleness
+#: across workers when the cache is not shared).
+CATALOGUE_MAX_AGE = 30.0
+
+
+@dataclass(frozen=True)
+class _Snapshot:
+    stamp: str | None
+    read_at: float
+    services: dict[str, ServiceType]
+
+
+_snapshot = _Snapshot(stamp=None, read_at=-math.inf, services={})
+
+
+def _catalogue_stamp() -> str:
+    stamp = cache.get(CATALOGUE_STAMP_KEY)
+    if stamp is None:
+        cache.add(CATALOGUE_STAMP_KEY, uuid.uuid4().hex, timeout=None)
+        stamp = cache.get(CATALOGUE_STAMP_KEY, "")
+    return stamp
+
+
+def _catalogue(*, fresh: bool = False) -> dict[str, ServiceType]:
+    global _snapshot
+    stamp = _catalogue_stamp()
+    now = time.monotonic()
+    current = _snapshot
+    if fresh or current.stamp != stamp or now - current.read_at > CATALOGUE_MAX_AGE:
+        current = _Snapshot(stamp=stamp, read_at=now, services=_service_types_read())
+        _snapshot = current
+    return current.services
+
+
+def catalogue_changed() -> None:
+    """Forget every process's snapshot of the catalogue (a new stamp) and this one's."""
+    global _snapshot
+    cache.set(CATALOGUE_STAMP_KEY, uuid.uuid4().hex, timeout=None)
+    _snapshot = _Snapshot(stamp=None, read_at=-math.inf, services={})
+
+
+def _on_catalogue_change(**kwargs) -> None:
+    catalogue_changed()
+    # Another worker may read the old rows before this transaction commits.
+    transaction.on_commit(catalogue_changed, robust=True)
+
+
+for _model in (ServiceType, ServiceDomain, Department):
+    post_save.connect(_on_catalogue_change, sender=_model, dispatch_uid=f"catalogue-{_model}")
+    post_delete.connect(_on_catalogue_change, sender=_model, dispatch_uid=f"catalogue-d-{_model}")
+m2m_changed.connect(
+    _on_catalogue_change,
+    sender=ServiceType.online_districts.through,
+    dispatch_uid="catalogue-online-districts",
+)
+
+
+def service_type_get(code) -> ServiceType | None:
+    """The active service with `code`, its domain, department and the ids of the districts
+    where it is online (`online_district_ids`, empty: everywhere), from the process's
+    snapshot of the catalogue (no query while it is current). The caller gets its own
+    copy of the instance."""
+    if not isinstance(code, str) or not code or len(code) > 64:
+        return None
+    service = _catalogue().get(code)
+    if service is None:
+        service = _catalogue(fresh=True).get(code)
+        if service is None:
+            return None
+    return copy.copy(service)
 
 
 @dataclass(frozen=True)
