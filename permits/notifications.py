@@ -32,11 +32,14 @@ def request_notify(*, request: ServiceRequest, event: RequestEvent | None = None
     """Email and SMS the requester about `event` (the filing itself when it is 'submitted')."""
     if not (request.contact_email or request.contact_phone):
         return
+    # Only the messages that will be sent are rendered (most requesters give one contact).
     with translation.override(request.language or settings.LANGUAGE_CODE):
         context = _context(request, event)
-        subject = " ".join(render_to_string("permits/email/subject.txt", context).split())
-        body = render_to_string("permits/email/status.txt", context)
-        sms = render_to_string("permits/email/sms.txt", context).strip()
+        if request.contact_email:
+            subject = " ".join(render_to_string("permits/email/subject.txt", context).split())
+            body = render_to_string("permits/email/status.txt", context)
+        if request.contact_phone:
+            sms = render_to_string("permits/email/sms.txt", context).strip()
     if request.contact_email:
         try:
             send_mail(subject, body, None, [request.contact_email])
