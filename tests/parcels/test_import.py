@@ -6,11 +6,23 @@ import zipfile
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
 from pyproj import Transformer
 
+from parcels import services
 from parcels.models import District, Parcel
 from parcels.services import BoundaryImportError, boundaries_import
 from tests.conftest import inside_point
+
+# Parcels are staged by ogr2ogr on a connection of its own: every test here runs without
+# a surrounding transaction, so the staging table is really created and really dropped.
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def staging_tables() -> set[str]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT relname FROM pg_class WHERE relname LIKE 'import\\_staging\\_%'")
+        return {name for (name,) in cursor.fetchall()}
 
 
 def square(lon, lat, size=0.0002):
@@ -241,3 +253,197 @@ def test_districts_import_updates_by_code(tmp_path, districts):
     assert report.loaded == 1
     assert District.objects.get(code=12).name_en == "Twelve"
     assert District.objects.count() == 13
+
+
+# --- the SQL path: reasons, staging table, mapping, formats, index rebuild ----------------
+
+
+@pytest.fixture
+def odd_file(tmp_path, districts):
+    """A bowtie, a point, a feature without geometry, an unknown land use, a Persian postal
+    code and a parcel placed by its district code rather than by its geometry."""
+    point = inside_point(districts[11])
+    x, y = point.x, point.y
+    bowtie = [[[x, y], [x + 0.0002, y + 0.0002], [x + 0.0002, y], [x, y + 0.0002], [x, y]]]
+    return write_geojson(
+        tmp_path / "odd.geojson",
+        [
+            {
+                "type": "Feature",
+                "properties": {"KOD": "11-92-1-1", "KARBARI": " Green ", "MANTAGHE": None},
+                "geometry": {"type": "Polygon", "coordinates": bowtie},
+            },
+            {
+                "type": "Feature",
+                "properties": {"KOD": "11-92-1-2"},
+                "geometry": {"type": "Point", "coordinates": [x, y]},
+            },
+            {"type": "Feature", "properties": {"KOD": "11-92-1-3"}, "geometry": None},
+            {
+                "type": "Feature",
+                "properties": {"KOD": "11-92-1-4", "KARBARI": "farm"},
+                "geometry": {"type": "Polygon", "coordinates": square(x + 0.001, y)},
+            },
+            {
+                "type": "Feature",
+                "properties": {
+                    "KOD": " 12-92-1-5 ",
+                    "KARBARI": "commercial",
+                    "MANTAGHE": 12,
+                    "POST": "۹۱۷۳-۶۵۴۳۲۱ x",
+                    "ADDR": "  " + "ب" * 400,
+                },
+                "geometry": {"type": "Polygon", "coordinates": square(x + 0.002, y)},
+            },
+        ],
+    )
+
+
+ODD_MAPPING = {
+    "renovation_code": "KOD",
+    "land_use": "KARBARI",
+    "district_code": "MANTAGHE",
+    "postal_code": "POST",
+    "address": "ADDR",
+}
+
+
+def test_sql_checks_give_each_reason(odd_file):
+    before = staging_tables()
+    report = boundaries_import(
+        path=str(odd_file), kind="parcels", field_map=ODD_MAPPING, commit=True
+    )
+    lines = report.lines()
+    assert lines[0].startswith("parcels: 5 features read, 2 loaded, 0 already present, 1 repaired")
+    assert report.repaired == [("11-92-1-1", report.repaired[0][1])]
+    assert report.repaired[0][1].startswith("Self-intersection[")
+    assert ("11-92-1-2", "Point is not a polygon") in report.refused
+    assert ("11-92-1-3", "no geometry") in report.refused
+    assert ("11-92-1-4", "unknown land use 'farm'") in report.refused
+    assert len(report.refused) == 3
+    repaired = Parcel.objects.get(renovation_code="11-92-1-1")
+    assert repaired.geom.valid and len(repaired.geom) == 2  # the bowtie's two triangles
+    assert repaired.land_use == "green"
+    assert repaired.district.code == 11
+    mapped = Parcel.objects.get(renovation_code="12-92-1-5")
+    assert mapped.district.code == 12  # by its code, though it lies in district 11
+    assert mapped.postal_code == "9173654321"
+    assert mapped.address == "ب" * 300
+    assert mapped.land_use == "commercial"
+    assert report.timings.keys() >= {"staging load", "SQL checks", "INSERT"}
+    assert staging_tables() == before
+
+
+def test_dry_run_writes_nothing_and_leaves_no_staging_table(odd_file):
+    before = staging_tables()
+    report = boundaries_import(path=str(odd_file), kind="parcels", field_map=ODD_MAPPING)
+    assert report.loaded == 2 and not report.committed
+    assert Parcel.objects.count() == 0
+    assert staging_tables() == before
+
+
+def test_a_failing_import_drops_the_staging_table(odd_file, monkeypatch):
+    before = staging_tables()
+
+    def fail(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(services, "_problem_reasons", fail)
+    with pytest.raises(RuntimeError, match="boom"):
+        boundaries_import(path=str(odd_file), kind="parcels", field_map=ODD_MAPPING, commit=True)
+    assert Parcel.objects.count() == 0
+    assert staging_tables() == before
+
+
+def test_an_attribute_named_like_a_staging_column_is_refused(tmp_path, districts):
+    path = write_geojson(
+        tmp_path / "geom.geojson", [parcel_feature("11-90-1-1", 59.6, 36.3, geom="x")]
+    )
+    with pytest.raises(BoundaryImportError, match="cannot be imported"):
+        boundaries_import(
+            path=str(path),
+            kind="parcels",
+            field_map={"renovation_code": "NOSAZI", "address": "geom"},
+            commit=True,
+        )
+    assert Parcel.objects.count() == 0
+
+
+def test_geopackage_in_utm_is_reprojected(tmp_path, districts):
+    point = inside_point(districts[11])
+    to_utm = Transformer.from_crs(4326, 32640, always_xy=True)
+    x, y = to_utm.transform(point.x, point.y)
+    source = write_geojson(
+        tmp_path / "utm.geojson",
+        [
+            {
+                "type": "Feature",
+                "properties": {"renovation code": "11-93-1-1"},  # a name with a space
+                "geometry": {
+                    "type": "Polygon",
+                    "coordinates": [[[x, y], [x + 20, y], [x + 20, y + 20], [x, y + 20], [x, y]]],
+                },
+            }
+        ],
+    )
+    gpkg = tmp_path / "parcels.gpkg"
+    subprocess.run(
+        ["ogr2ogr", "-f", "GPKG", "-a_srs", "EPSG:32640", str(gpkg), str(source)],
+        check=True,
+        capture_output=True,
+    )
+    report = boundaries_import(
+        path=str(gpkg),
+        kind="parcels",
+        field_map={"renovation_code": "renovation code"},
+        commit=True,
+    )
+    assert report.loaded == 1, report.lines()
+    parcel = Parcel.objects.get(renovation_code="11-93-1-1")
+    corner = min(parcel.geom.coords[0][0], key=lambda c: abs(c[0] - point.x) + abs(c[1] - point.y))
+    assert corner == pytest.approx((point.x, point.y), abs=1e-7)
+    assert parcel.area_m2 == pytest.approx(400, rel=0.01)
+    assert parcel.district.code == 11
+
+
+def index_definitions() -> list[tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'parcels_parcel'
+               UNION ALL
+               SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint
+               WHERE conrelid = 'parcels_parcel'::regclass
+               ORDER BY 1"""
+        )
+        return cursor.fetchall()
+
+
+def test_indexes_rebuilt_for_an_empty_table_come_back_identical(parcel_file, monkeypatch):
+    monkeypatch.setattr(services, "REBUILD_INDEXES_MIN_ROWS", 1)
+    before = index_definitions()
+    report = boundaries_import(
+        path=str(parcel_file),
+        kind="parcels",
+        field_map={"renovation_code": "NOSAZI", "address": "ADDR"},
+        commit=True,
+    )
+    assert report.loaded == 3
+    assert "index work" in report.timings
+    assert index_definitions() == before
+    assert Parcel.objects.filter(address__icontains="سجاد").count() == 2
+
+
+def test_duplicate_codes_in_one_file_load_once(tmp_path, districts):
+    point = inside_point(districts[11])
+    path = write_geojson(
+        tmp_path / "dup.geojson",
+        [
+            parcel_feature("11-94-1-1", point.x, point.y),
+            parcel_feature("11-94-1-1", point.x + 0.0003, point.y),
+        ],
+    )
+    report = boundaries_import(
+        path=str(path), kind="parcels", field_map={"renovation_code": "NOSAZI"}, commit=True
+    )
+    assert report.loaded == 1
+    assert Parcel.objects.count() == 1
