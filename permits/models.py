@@ -185,12 +185,17 @@ class ServiceRequest(models.Model):
     """A citizen's request at a point. Contact fields are private: never in public output."""
 
     tracking_code = models.CharField(max_length=16, unique=True)
-    service_type = models.ForeignKey(ServiceType, on_delete=models.PROTECT, related_name="requests")
+    # district and service_type are indexed as the first columns of the Meta indexes.
+    service_type = models.ForeignKey(
+        ServiceType, on_delete=models.PROTECT, related_name="requests", db_index=False
+    )
     location = models.PointField(srid=4326, spatial_index=False)  # the named GiST below
     parcel = models.ForeignKey(
         Parcel, null=True, blank=True, on_delete=models.SET_NULL, related_name="requests"
     )
-    district = models.ForeignKey(District, on_delete=models.PROTECT, related_name="requests")
+    district = models.ForeignKey(
+        District, on_delete=models.PROTECT, related_name="requests", db_index=False
+    )
     department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="requests")
     status = models.CharField(max_length=32, default=RequestStatus.SUBMITTED)
     description = models.TextField(blank=True)
