@@ -12,6 +12,7 @@ import json
 import logging
 import math
 import re
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import partial
@@ -23,8 +24,9 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.validators import validate_email
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connections, router, transaction
 from django.db.models import F
+from django.db.models.expressions import DatabaseDefault
 from django.utils import timezone, translation
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
@@ -475,11 +477,15 @@ def request_file(
         zoning_flag=zoning_flag,
         zoning_note=zoning_note,
     )
+    # With no photos or idempotency record to write alongside, and no caller's transaction
+    # to keep a savepoint in, the request and its history are one INSERT statement, atomic
+    # by itself: no BEGIN and COMMIT round trips (notifications still follow the commit).
+    alone = not (clean_photos or idempotency_key or transaction.get_connection().in_atomic_block)
     for attempt in range(TRACKING_CODE_ATTEMPTS):
         saved_files: list[str] = []
         try:
-            with transaction.atomic():
-                request = _request_create(**fields)
+            with nullcontext() if alone else transaction.atomic():
+                request = _request_new(**fields)
                 events = [
                     RequestEvent(
                         request=request,
@@ -520,7 +526,8 @@ def request_file(
                     )
                 for event in events:
                     event.full_clean(exclude=["request"])
-                submitted = RequestEvent.objects.bulk_create(events)[0]
+                _request_insert(request, events)
+                submitted = events[0]
                 _save_photos(request, clean_photos, saved_files)
                 if idempotency_key:
                     IdempotencyRecord.objects.create(
@@ -581,10 +588,10 @@ def _tracking_code_taken(error: IntegrityError) -> bool:
     return "tracking_code" in constraint
 
 
-def _request_create(*, service_type: ServiceType, point: Point, contact: Contact, **fields):
-    """A new request with a fresh tracking code, validated and saved (inside the caller's
-    transaction). Its foreign keys are instances read from the database in this filing,
-    so full_clean does not query them again."""
+def _request_new(*, service_type: ServiceType, point: Point, contact: Contact, **fields):
+    """A new request with a fresh tracking code, validated, not yet saved. Its foreign keys
+    are instances read from the database in this filing, so full_clean does not query
+    them again."""
     now = timezone.now()
     request = ServiceRequest(
         tracking_code=tracking_code_new(),
@@ -602,8 +609,98 @@ def _request_create(*, service_type: ServiceType, point: Point, contact: Contact
     request.full_clean(
         exclude=["service_type", "district", "department", "parcel"], validate_unique=False
     )
-    request.save()
     return request
+
+
+class _NotPlain(Exception):
+    """A value the ORM would have to compile (an expression other than a database
+    default), or a model this insert does not know how to write."""
+
+
+def _insert_values(obj, connection, *, skip=None):
+    """Columns, placeholders, parameters and database-returned fields for inserting `obj`,
+    as the ORM's insert compiler makes them: every local concrete field but the auto
+    primary key and generated columns, `pre_save(add=True)` (auto_now fields),
+    `get_db_prep_save`, the field's own placeholder (geometries), DEFAULT for a database
+    default. `skip` names the one field the caller fills in."""
+    meta = obj._meta
+    columns, placeholders, params, returning = [], [], [], []
+    for field in meta.local_concrete_fields:
+        if field is meta.auto_field or field.generated or field.name == skip:
+            continue
+        if field.db_returning:
+            returning.append(field)
+        value = field.get_db_prep_save(field.pre_save(obj, True), connection)
+        columns.append(connection.ops.quote_name(field.column))
+        if isinstance(value, DatabaseDefault):
+            placeholders.append("DEFAULT")
+            continue
+        if hasattr(value, "as_sql") or hasattr(value, "resolve_expression"):
+            raise _NotPlain(field.name)
+        placeholder = "%s"
+        if hasattr(field, "get_placeholder"):
+            placeholder = field.get_placeholder(value, None, connection)
+        placeholders.append(placeholder)
+        params.append(value)
+    return columns, placeholders, params, returning
+
+
+def _request_insert(request: ServiceRequest, events: list[RequestEvent]) -> None:
+    """Save a new request and its first history rows in one statement (one round trip):
+    two INSERTs in WITH clauses, the events' reading the request's id. The values are
+    the ones `save()` and `bulk_create()` would send, and the columns the database fills
+    (database defaults) are read back into the request, as save() does. Like
+    bulk_create, no model save signals are sent (nothing in the portal listens to them
+    for these models). A value the ORM would have to compile falls back to save() and
+    bulk_create() in a transaction."""
+    connection = connections[router.db_for_write(ServiceRequest)]
+    quote = connection.ops.quote_name
+    try:
+        columns, placeholders, params, returning = _insert_values(request, connection)
+        rows, event_params = [], []
+        for event in events:
+            event_columns, event_placeholders, values, event_returning = _insert_values(
+                event, connection, skip="request"
+            )
+            if event_returning:
+                raise _NotPlain(event_returning[0].name)
+            rows.append(", ".join(["(SELECT id FROM new_request)", *event_placeholders]))
+            event_params.extend(values)
+    except _NotPlain:
+        with transaction.atomic():
+            request.save()
+            RequestEvent.objects.bulk_create(events)
+        return
+    request_id = quote(ServiceRequest._meta.pk.column)
+    returned = ", ".join([f"{request_id} AS id", *(quote(field.column) for field in returning)])
+    events_request = quote(RequestEvent._meta.get_field("request").column)
+    # Quoted table and column names of the models and placeholders: no input in the text.
+    sql = (
+        f"WITH new_request AS (INSERT INTO {quote(ServiceRequest._meta.db_table)} "  # noqa: S608
+        f"({', '.join(columns)}) VALUES ({', '.join(placeholders)}) "
+        f"RETURNING {returned}), "
+        f"new_events AS (INSERT INTO {quote(RequestEvent._meta.db_table)} "
+        f"({events_request}, {', '.join(event_columns)}) "
+        f"VALUES ({'), ('.join(rows)}) RETURNING {quote(RequestEvent._meta.pk.column)} AS id) "
+        f"SELECT new_request.*, ARRAY(SELECT id FROM new_events ORDER BY id) FROM new_request"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params + event_params)
+        row = cursor.fetchone()
+    request.pk = row[0]
+    for field, value in zip(returning, row[1:-1], strict=True):
+        column = field.get_col(ServiceRequest._meta.db_table)
+        for converter in [
+            *connection.ops.get_db_converters(column),
+            *column.get_db_converters(connection),
+        ]:
+            value = converter(value, column, connection)
+        setattr(request, field.attname, value)
+    request._state.adding, request._state.db = False, connection.alias
+    for event, pk in zip(events, row[-1], strict=True):
+        event.pk = pk
+        event.request = request
+        event._state.adding, event._state.db = False, connection.alias
 
 
 # --- supporting and notifying -------------------------------------------------------------

@@ -199,3 +199,119 @@ def test_only_the_messages_sent_are_rendered(
     assert (len(mail.outbox), len(sms.outbox)) == (emails, texts)
     expected = ["subject.txt", "status.txt"] * emails + ["sms.txt"] * texts
     assert sorted(rendered) == sorted(expected)
+
+
+# --- the request and its history in one statement --------------------------------------------
+
+
+def _filed_rows(request_id):
+    from permits.models import RequestEvent, ServiceRequest
+
+    stored = ServiceRequest.objects.get(pk=request_id)
+    events = list(
+        RequestEvent.objects.filter(request_id=request_id)
+        .order_by("id")
+        .values("kind", "to_status", "public", "note", "note_fa", "note_en", "actor_id")
+    )
+    return stored, events
+
+
+@pytest.mark.parametrize("one_statement", [True, False], ids=["one-statement", "orm-fallback"])
+def test_request_and_history_are_stored_as_the_orm_would(
+    catalogue, parcel_11, monkeypatch, one_statement
+):
+    from permits import services
+
+    if not one_statement:
+
+        def not_plain(*args, **kwargs):
+            raise services._NotPlain("forced")
+
+        monkeypatch.setattr(services, "_insert_values", not_plain)
+    filed = request_file(
+        service_code="building-permit-new",
+        point=parcel_point(parcel_11),
+        attributes=permit_attributes(),
+        description="  A new house  ",
+        contact={"name": "Sara", "phone": "0912 345 6789", "email": "s@example.org"},
+    )
+    from permits.models import ServiceRequest
+
+    stored, events = _filed_rows(filed.pk)
+    assert not filed._state.adding and filed.pk == stored.pk
+    for field in ServiceRequest._meta.concrete_fields:  # the instance is what was stored
+        if field.name != "location":
+            assert getattr(stored, field.attname) == getattr(filed, field.attname), field.name
+    assert stored.location.equals_exact(filed.location, 1e-12) and stored.location.srid == 4326
+    assert stored.description == "A new house" and stored.contact_phone == "09123456789"
+    assert stored.updated_at is not None and stored.supporters == 0
+    assert [e["kind"] for e in events][:2] == ["submitted", "routed"]
+    assert events[0]["to_status"] == "submitted" and events[0]["public"]
+    assert all(e["note_fa"] and e["note_en"] for e in events[:2])
+    assert all(e["actor_id"] is None for e in events)
+    if stored.zoning_flag:
+        assert events[2]["kind"] == "internal_note" and not events[2]["public"]
+
+
+def test_filing_sends_one_insert_statement(catalogue, districts):
+    with CaptureQueriesContext(connection) as captured:
+        request_file(
+            service_code="pothole",
+            point=inside_point(districts[11]),
+            attributes={"size": "medium"},
+        )
+    inserts = [q["sql"] for q in captured.captured_queries if "INSERT" in q["sql"]]
+    assert len(inserts) == 1 and inserts[0].startswith("WITH new_request AS (INSERT")
+
+
+def test_a_drawn_tracking_code_in_use_is_drawn_again(catalogue, districts, monkeypatch):
+    from permits import services
+    from permits.models import RequestEvent, ServiceRequest
+
+    point = inside_point(districts[11])
+    first = request_file(service_code="pothole", point=point, attributes={"size": "medium"})
+    fresh = services.tracking_code_new
+    codes = iter([first.tracking_code, first.tracking_code])
+    monkeypatch.setattr(services, "tracking_code_new", lambda: next(codes, None) or fresh())
+    second = request_file(service_code="pothole", point=point, attributes={"size": "medium"})
+    assert second.tracking_code != first.tracking_code
+    assert ServiceRequest.objects.count() == 2
+    assert RequestEvent.objects.filter(request=second).count() == 2
+
+
+# --- outside a transaction: one statement, no BEGIN/COMMIT ------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_plain_filing_outside_a_transaction(catalogue, districts, monkeypatch):
+    from permits import services
+    from permits.models import RequestEvent, ServiceRequest
+
+    assert not connection.in_atomic_block  # as under gunicorn: autocommit, no outer atomic
+    point = inside_point(districts[11])
+    first = request_file(
+        service_code="pothole",
+        point=point,
+        attributes={"size": "medium"},
+        contact={"phone": "09121111111", "email": "a@example.org"},
+    )
+    assert len(sms.outbox) == 1 and len(mail.outbox) == 1  # sent once stored
+    # A tracking code already in use: the failed statement stored nothing; a new code.
+    fresh = services.tracking_code_new
+    codes = iter([first.tracking_code])
+    monkeypatch.setattr(services, "tracking_code_new", lambda: next(codes, None) or fresh())
+    second = request_file(service_code="pothole", point=point, attributes={"size": "medium"})
+    assert second.tracking_code != first.tracking_code
+    assert ServiceRequest.objects.count() == 2
+    assert RequestEvent.objects.filter(request=first).count() == 2
+    assert RequestEvent.objects.filter(request=second).count() == 2
+    # The ORM fallback keeps its own transaction.
+    monkeypatch.setattr(services, "_insert_values", _raise_not_plain)
+    third = request_file(service_code="pothole", point=point, attributes={"size": "medium"})
+    assert RequestEvent.objects.filter(request=third).count() == 2
+
+
+def _raise_not_plain(*args, **kwargs):
+    from permits import services
+
+    raise services._NotPlain("forced")
