@@ -59,6 +59,7 @@ MAX_DESCRIPTION = 4000
 MAX_STRING = 200
 MAX_TEXT = 2000
 MAX_NAME = 120
+MAX_EMAIL = ServiceRequest._meta.get_field("contact_email").max_length
 PHONE = re.compile(r"^\+?\d{7,15}$")
 
 
@@ -272,7 +273,11 @@ def contact_validate(raw: Any, *, required: bool) -> tuple[Contact, dict[str, li
     if phone and not PHONE.match(phone):
         errors["contact.phone"] = [_("Enter a phone number, e.g. 09123456789.")]
     values["phone"] = phone
-    if values["email"]:
+    if len(values["email"]) > MAX_EMAIL:  # validate_email allows up to 320
+        errors["contact.email"] = [
+            _("At most %(limit)s characters, please.") % {"limit": MAX_EMAIL}
+        ]
+    elif values["email"]:
         try:
             validate_email(values["email"])
         except ValidationError:
@@ -606,9 +611,16 @@ def _request_new(*, service_type: ServiceType, point: Point, contact: Contact, *
         due_at=now + timedelta(days=service_type.sla_days),
         **fields,
     )
-    request.full_clean(
-        exclude=["service_type", "district", "department", "parcel"], validate_unique=False
-    )
+    try:
+        request.full_clean(
+            exclude=["service_type", "district", "department", "parcel"], validate_unique=False
+        )
+    except ValidationError as invalid:  # what the checks above missed: still a 400, not a 500
+        errors = {
+            name.replace("contact_", "contact.", 1): [str(message) for message in messages]
+            for name, messages in invalid.message_dict.items()
+        }
+        raise InvalidRequest(_("Please correct the marked fields."), errors=errors) from None
     return request
 
 

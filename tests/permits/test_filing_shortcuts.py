@@ -315,3 +315,34 @@ def _raise_not_plain(*args, **kwargs):
     from permits import services
 
     raise services._NotPlain("forced")
+
+
+# --- bad input the model would refuse is a 400, never a 500 ----------------------------------
+
+
+@pytest.mark.parametrize("checked_first", [True, False], ids=["contact-check", "model-check"])
+def test_an_email_too_long_for_the_column_is_a_400(
+    client, catalogue, district_11_point, nothing_stored, monkeypatch, checked_first
+):
+    from permits import services
+
+    if not checked_first:  # the safety net: full_clean's verdict becomes the 400
+        monkeypatch.setattr(services, "MAX_EMAIL", 320)
+    email = "a" * 64 + "@" + ".".join(["b" * 63] * 3) + ".org"  # valid shape, 260 characters
+    snapshot = nothing_stored()
+    response = client.post(
+        "/api/requests/",
+        json.dumps(
+            {
+                "service_code": "pothole",
+                "lat": district_11_point.y,
+                "lon": district_11_point.x,
+                "attributes": {"size": "medium"},
+                "contact": {"email": email},
+            }
+        ),
+        content_type="application/json",
+    )
+    assert response.status_code == 400, response.content
+    assert response.json()["code"] == "invalid" and response.json()["errors"]["contact.email"]
+    snapshot.check()
