@@ -251,9 +251,12 @@ def figures(user, period: Period, *, now: datetime.datetime | None = None) -> di
     }
 
 
-def week_chart(weeks: list[dict], *, width: int = 640, height: int = 180) -> dict:
+def week_chart(
+    weeks: list[dict], *, width: int = 640, height: int = 180, rtl: bool = False
+) -> dict:
     """Bar geometry for an inline SVG chart of requests per week (drawn by the template:
-    numbers only, no user text)."""
+    numbers only, no user text). Right to left (Persian), time runs from right to left,
+    as the page reads; the bars stay in date order."""
     if not weeks:
         return {"bars": [], "width": width, "height": height, "max": 0}
     top = max(row["count"] for row in weeks) or 1
@@ -261,7 +264,8 @@ def week_chart(weeks: list[dict], *, width: int = 640, height: int = 180) -> dic
     plot = height - pad_bottom - pad_top
     step = width / len(weeks)
     bars = []
-    for index, row in enumerate(weeks):
+    for position, row in enumerate(weeks):
+        index = len(weeks) - 1 - position if rtl else position
         bar_height = round(plot * row["count"] / top, 1)
         bars.append(
             {

@@ -18,6 +18,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -284,7 +285,7 @@ def dashboard_page(request):
             "period": period,
             "params": request.GET,
             **figures,
-            "chart": dashboard.week_chart(figures["weeks"]),
+            "chart": dashboard.week_chart(figures["weeks"], rtl=translation.get_language_bidi()),
             "map": portal_map(),
             "points_query": urlencode(
                 {

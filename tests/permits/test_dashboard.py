@@ -104,6 +104,11 @@ def test_requests_per_week(staff, known):
     chart = dashboard.week_chart(weeks)
     assert [bar["count"] for bar in chart["bars"]] == [5, 3]
     assert chart["bars"][0]["h"] > chart["bars"][1]["h"]
+    assert chart["bars"][0]["x"] < chart["bars"][1]["x"]  # left to right
+    mirrored = dashboard.week_chart(weeks, rtl=True)  # Persian: time runs right to left
+    assert [bar["count"] for bar in mirrored["bars"]] == [5, 3]
+    assert mirrored["bars"][0]["x"] > mirrored["bars"][1]["x"]
+    assert mirrored["bars"][0]["x"] == chart["bars"][1]["x"]
 
 
 def test_staff_steps_per_closed_request(staff, known):
