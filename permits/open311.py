@@ -350,6 +350,21 @@ def _status_notes(request: ServiceRequest) -> str | None:
     return notes[-1].text if notes else None
 
 
+def _service_notice(request: ServiceRequest) -> str | None:
+    """What the citizen should know: the tracking code, and while the request is open,
+    who answers it by when. The same text after filing and in every read."""
+    if not request.is_open:
+        return None
+    return _(
+        "Your tracking code is %(code)s; follow the request on the portal. "
+        "%(district)s is expected to answer by %(due)s."
+    ) % {
+        "code": request.tracking_code,
+        "district": request.district.name,
+        "due": localdate(request.due_at),
+    }
+
+
 def request_public(request: ServiceRequest, *, extensions: bool = False) -> dict:
     """A request in the spec's fields; never the requester's name, phone or email."""
     parcel = request.parcel
@@ -361,7 +376,7 @@ def request_public(request: ServiceRequest, *, extensions: bool = False) -> dict
         "service_code": request.service_type.code,
         "description": request.description,
         "agency_responsible": request.district.name,
-        "service_notice": None,
+        "service_notice": _service_notice(request),
         "requested_datetime": _iso(request.submitted_at),
         "updated_datetime": _iso(request.updated_at),
         "expected_datetime": _iso(request.due_at),
@@ -856,19 +871,11 @@ def _request_create(request, fmt: str) -> HttpResponse:
             submission.save()
     except RequestRejected as error:
         raise _rejection(error) from None
-    notice = _(
-        "Your tracking code is %(code)s; follow the request on the portal. "
-        "%(district)s is expected to answer by %(due)s."
-    ) % {
-        "code": filed.tracking_code,
-        "district": filed.district.name,
-        "due": localdate(filed.due_at),
-    }
     return render(
         [
             {
                 "service_request_id": filed.tracking_code,
-                "service_notice": notice,
+                "service_notice": _service_notice(filed),
                 "account_id": values["account_id"] or None,
             }
         ],

@@ -242,6 +242,10 @@ def test_requests_json_fields_and_no_personal_data(client, filed):
     assert item["requested_datetime"].endswith("+03:30")  # ISO 8601 with the zone
     assert item["expected_datetime"] > item["requested_datetime"]
     assert abs(item["lat"] - filed["parcel"].location.y) < 1e-6
+    # The notice given at filing, while the request is open; none once it is closed.
+    assert item["service_request_id"] in item["service_notice"]
+    closed = next(i for i in items if i["service_request_id"] == filed["closed"].tracking_code)
+    assert closed["service_notice"] is None
     for private in (*PRIVATE, "contact"):
         assert private not in response.content.decode()
 
