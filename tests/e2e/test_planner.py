@@ -120,8 +120,9 @@ def test_jalali_date_picker_on_a_phone(phone_page, workspace):
         "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
     )
     assert overflow <= 0  # the wide table scrolls inside its own box
-    page.locator("#f-from").focus()
     picker = page.locator("#f-from + .jalali-picker")
+    expect(picker).to_be_attached()  # the picker script has run: focusing now opens it
+    page.locator("#f-from").focus()
     expect(picker).to_be_visible()
     today = jdatetime.date.fromgregorian(date=datetime.date.today())
     expected = today.strftime("%Y/%m/%d").translate(str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹"))
