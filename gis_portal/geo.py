@@ -40,7 +40,12 @@ def _number(value: Any, name: str) -> float:
     return number
 
 
-PERSIAN_DIGITS = str.maketrans("۰۱۲۳۴۵۶۷۸۹٠١٢٣٤٥٦٧٨٩٫", "01234567890123456789.")
+#: Persian (U+06F0…) then Arabic-Indic (U+0660…) digits, each 0–9.
+EASTERN_DIGITS = "۰۱۲۳۴۵۶۷۸۹٠١٢٣٤٥٦٧٨٩"
+#: Input: Persian and Arabic-Indic digits (and the Arabic decimal separator) to ASCII.
+PERSIAN_DIGITS = str.maketrans(EASTERN_DIGITS + "٫", "0123456789" * 2 + ".")
+#: Output: ASCII digits to Persian (display, and matching text stored in Persian).
+TO_PERSIAN_DIGITS = str.maketrans("0123456789", EASTERN_DIGITS[:10])
 
 
 def point_from_lat_lon(lat: Any, lon: Any) -> Point:

@@ -26,9 +26,8 @@ from django.db.models import QuerySet
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from gis_portal.geo import TO_PERSIAN_DIGITS
 from layers.models import Layer, LayerPurpose, LayerVersion
-
-PERSIAN_DIGITS = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
 
 
 @dataclass(frozen=True)
@@ -141,7 +140,7 @@ def zoning_check(*, point: Point, use: str | None, floors: int | None) -> Zoning
     persian = (get_language() or "fa").startswith("fa")
 
     def number(value: int) -> str:
-        return str(value).translate(PERSIAN_DIGITS) if persian else str(value)
+        return str(value).translate(TO_PERSIAN_DIGITS) if persian else str(value)
 
     code = str(properties.get("zone_code") or "")
     name = str(

@@ -18,7 +18,7 @@ from django.db import connection
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
-from gis_portal.geo import PERSIAN_DIGITS
+from gis_portal.geo import PERSIAN_DIGITS, TO_PERSIAN_DIGITS
 from parcels.models import District, Parcel
 
 METRES_PER_DEGREE_LAT = 111_320.0
@@ -134,7 +134,6 @@ def district_and_parcel_at(point: Point) -> tuple[DistrictMatch, Parcel | None]:
 
 
 RENOVATION_CODE_PREFIX = re.compile(r"^\d{1,2}(-\d{0,5}){0,3}$")
-TO_PERSIAN_DIGITS = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
 ARABIC_LETTERS = str.maketrans({"ي": "ی", "ك": "ک", "ة": "ه"})
 
 

@@ -12,29 +12,11 @@ from dataclasses import dataclass, field
 from django.contrib.gis.geos import GEOSGeometry, MultiPolygon
 from django.db import connection, transaction
 
+from gis_portal.geo import EASTERN_DIGITS
 from parcels.demo import DemoParcel, demo_districts, demo_parcels
 from parcels.models import District, Parcel
 
 COPY_BATCH = 50_000
-
-
-@dataclass
-class ParcelRow:
-    """One parcel ready for loading. `wkt` is a (multi)polygon in EPSG:4326."""
-
-    renovation_code: str
-    wkt: str
-    land_use: str = "residential"
-    address: str = ""
-    postal_code: str = ""
-    district_code: int | None = None  # None: assigned from the geometry's centre point
-
-
-@dataclass
-class LoadReport:
-    loaded: int = 0
-    refused: list[tuple[str, str]] = field(default_factory=list)  # (identifier, reason)
-    repaired: list[tuple[str, str]] = field(default_factory=list)
 
 
 def _copy_text(value: str) -> str:
@@ -42,7 +24,7 @@ def _copy_text(value: str) -> str:
 
 
 def parcels_bulk_load(
-    rows: Iterable[ParcelRow | DemoParcel],
+    rows: Iterable[DemoParcel],
     *,
     progress: Callable[[int], None] | None = None,
 ) -> int:
@@ -388,9 +370,6 @@ REBUILD_INDEXES_MIN_ROWS = 50_000
 #: Columns of the staging table that ogr2ogr adds itself.
 _STAGING_COLUMNS = {"staging_fid", "geom"}
 
-_PERSIAN_DIGITS = "۰۱۲۳۴۵۶۷۸۹٠١٢٣٤٥٦٧٨٩"
-_ASCII_DIGITS = "0123456789" * 2
-
 
 def _quote(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
@@ -589,7 +568,7 @@ def _check_and_insert(table: str, mapping: dict[str, str], report: ImportReport,
         "address": f"left({stripped(f'coalesce({address}, $$$$)')}, 300)",
         "postal_code": (
             f"left(regexp_replace(translate(coalesce({postal_code}, ''), "
-            f"'{_PERSIAN_DIGITS}', '{_ASCII_DIGITS}'), '[^0-9]', '', 'g'), 10)"
+            f"'{EASTERN_DIGITS}', '{'0123456789' * 2}'), '[^0-9]', '', 'g'), 10)"
         ),
     }
     params = {

@@ -10,9 +10,9 @@ import jdatetime
 from django import template
 from django.utils import timezone, translation
 
-register = template.Library()
+from gis_portal.geo import TO_PERSIAN_DIGITS
 
-_TO_PERSIAN = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
+register = template.Library()
 
 
 def _is_persian() -> bool:
@@ -25,7 +25,7 @@ def localdigits(value) -> str:
     if value is None:
         return ""
     text = str(value)
-    return text.translate(_TO_PERSIAN) if _is_persian() else text
+    return text.translate(TO_PERSIAN_DIGITS) if _is_persian() else text
 
 
 @register.filter
