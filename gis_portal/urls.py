@@ -6,7 +6,7 @@ from django.views.generic import RedirectView
 from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from gis_portal import views
+from gis_portal.site import views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -25,5 +25,5 @@ urlpatterns = [
     path("", include("layers.urls")),
 ]
 
-handler400 = "gis_portal.views.bad_request"
-handler404 = "gis_portal.views.not_found"
+handler400 = "gis_portal.site.views.bad_request"
+handler404 = "gis_portal.site.views.not_found"

@@ -20,9 +20,9 @@ from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet
 from django.db import connection, transaction
 from django.db.models import QuerySet
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from gis_portal.core.i18n import is_persian
 from layers.models import Feature, Layer
 from layers.selectors import published_layers
 
@@ -37,10 +37,6 @@ SUPPORTED_CRS = {
 }
 CRS_LIST = list(SUPPORTED_CRS)
 STAMP_SECONDS = 30
-
-
-def _persian() -> bool:
-    return (get_language() or "fa").startswith("fa")
 
 
 @dataclass
@@ -67,11 +63,11 @@ class Collection:
 
     @property
     def title(self) -> str:
-        return self.title_fa if _persian() else self.title_en
+        return self.title_fa if is_persian() else self.title_en
 
     @property
     def description(self) -> str:
-        return self.description_fa if _persian() else self.description_en
+        return self.description_fa if is_persian() else self.description_en
 
     def stamp(self) -> str:
         """Changes whenever what the collection serves changes (for ETags, tile URLs).

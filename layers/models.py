@@ -9,8 +9,9 @@ from django.conf import settings
 from django.contrib.gis.db import models
 from django.contrib.postgres.indexes import GinIndex, GistIndex
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+
+from gis_portal.core.i18n import is_persian
 
 
 class LayerPurpose(models.TextChoices):
@@ -65,16 +66,12 @@ class Layer(models.Model):
         return self.slug
 
     @property
-    def is_persian(self) -> bool:
-        return (get_language() or "fa").startswith("fa")
-
-    @property
     def name(self) -> str:
-        return self.name_fa if self.is_persian else self.name_en
+        return self.name_fa if is_persian() else self.name_en
 
     @property
     def description(self) -> str:
-        return self.description_fa if self.is_persian else self.description_en
+        return self.description_fa if is_persian() else self.description_en
 
 
 class LayerVersion(models.Model):

@@ -23,10 +23,9 @@ from dataclasses import dataclass
 from django.contrib.gis.geos import Point
 from django.db import connection
 from django.db.models import QuerySet
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from gis_portal.geo import TO_PERSIAN_DIGITS
+from gis_portal.core.i18n import TO_PERSIAN_DIGITS, is_persian
 from layers.models import Layer, LayerPurpose, LayerVersion
 
 
@@ -47,10 +46,10 @@ class ZoningVerdict:
 def can_manage_layers(user) -> bool:
     """GIS staff: may upload, publish, unpublish and restore layers.
 
-    The staff roles (gis_portal.roles: GIS staff and administrators), or the
+    The staff roles (gis_portal.staff.access: GIS staff and administrators), or the
     `layers.add_layer` permission given to an account by hand.
     """
-    from gis_portal import roles
+    from gis_portal.staff import access as roles
 
     if roles.can_manage_layers(user):
         return True
@@ -137,7 +136,7 @@ def zoning_check(*, point: Point, use: str | None, floors: int | None) -> Zoning
     if not covering:
         return None
     properties = covering[0]
-    persian = (get_language() or "fa").startswith("fa")
+    persian = is_persian()
 
     def number(value: int) -> str:
         return str(value).translate(TO_PERSIAN_DIGITS) if persian else str(value)

@@ -30,7 +30,7 @@ from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 from psycopg2.extras import execute_values
 
-from gis_portal.vector_files import UnsafeVectorFile, extract_zip_safely, open_vector
+from gis_portal.core.vector_files import UnsafeVectorFile, extract_zip_safely, open_vector
 from layers.models import Layer, LayerVersion
 
 WGS84 = 4326

@@ -15,7 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework_gis.serializers import GeoFeatureModelSerializer
 
-from gis_portal.geo import point_from_lat_lon
+from gis_portal.core.geo import point_from_lat_lon
 from parcels.models import District, Parcel
 from parcels.selectors import (
     OutsideCity,

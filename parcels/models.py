@@ -5,8 +5,9 @@ from django.contrib.postgres.indexes import GinIndex, GistIndex, OpClass
 from django.core.validators import RegexValidator
 from django.db.models import Func
 from django.db.models.functions import Upper
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+
+from gis_portal.core.i18n import is_persian
 
 #: Metric CRS for areas and lengths in Mashhad: UTM zone 40N.
 UTM_40N = 32640
@@ -41,7 +42,7 @@ class District(models.Model):
     @property
     def name(self) -> str:
         """The name in the active language."""
-        return self.name_fa if (get_language() or "fa").startswith("fa") else self.name_en
+        return self.name_fa if is_persian() else self.name_en
 
 
 class LandUse(models.TextChoices):

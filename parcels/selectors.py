@@ -18,7 +18,7 @@ from django.db import connection
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
-from gis_portal.geo import PERSIAN_DIGITS, TO_PERSIAN_DIGITS
+from gis_portal.core.i18n import PERSIAN_DIGITS, TO_PERSIAN_DIGITS
 from parcels.models import District, Parcel
 
 METRES_PER_DEGREE_LAT = 111_320.0

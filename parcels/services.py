@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from django.contrib.gis.geos import GEOSGeometry, MultiPolygon
 from django.db import connection, transaction
 
-from gis_portal.geo import EASTERN_DIGITS
+from gis_portal.core.i18n import EASTERN_DIGITS
 from parcels.demo import DemoParcel, demo_districts, demo_parcels
 from parcels.models import District, Parcel
 
@@ -221,7 +221,7 @@ def boundaries_import(
     from django.contrib.gis.gdal import CoordTransform, SpatialReference
     from django.contrib.gis.gdal.error import GDALException
 
-    from gis_portal.vector_files import UnsafeVectorFile, extract_zip_safely, open_vector
+    from gis_portal.core.vector_files import UnsafeVectorFile, extract_zip_safely, open_vector
 
     if kind not in REQUIRED_FIELDS:
         raise BoundaryImportError(f"unknown kind {kind!r}: use districts or parcels")
@@ -405,7 +405,7 @@ def _gdal_skip() -> str:
     VRT or a network driver (ogr2ogr 3.6 has no -if)."""
     from django.contrib.gis.gdal import Driver
 
-    from gis_portal.vector_files import ALLOWED_DRIVERS
+    from gis_portal.core.vector_files import ALLOWED_DRIVERS
 
     Driver.ensure_registered()
     keep = {*ALLOWED_DRIVERS, "PostgreSQL"}

@@ -24,7 +24,7 @@ from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from gis_portal.geo import InvalidCoordinates, point_from_lat_lon
+from gis_portal.core.geo import InvalidCoordinates, point_from_lat_lon
 from layers.selectors import zoning_check
 from parcels.selectors import OutsideCity
 from permits.models import Channel, ServiceType
@@ -93,7 +93,7 @@ class AttributeDefinitionSerializer(serializers.Serializer):
 
 
 def attribute_definitions_public(service: ServiceType) -> list[dict]:
-    from permits.forms import localized
+    from gis_portal.core.i18n import localized_item
 
     result = []
     for item in service.attribute_definitions():
@@ -102,14 +102,15 @@ def attribute_definitions_public(service: ServiceType) -> list[dict]:
             "datatype": item["datatype"],
             "required": bool(item.get("required")),
             "order": item.get("order", 0),
-            "label": localized(item, "label"),
+            "label": localized_item(item, "label"),
             "label_fa": item["label_fa"],
             "label_en": item["label_en"],
             "description": item.get("description", ""),
         }
         if "values" in item:
             entry["values"] = [
-                {"key": value["key"], "name": localized(value, "name")} for value in item["values"]
+                {"key": value["key"], "name": localized_item(value, "name")}
+                for value in item["values"]
             ]
         for bound in ("min", "max"):
             if bound in item:

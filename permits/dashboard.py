@@ -31,8 +31,8 @@ from django.db import connection
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from gis_portal import roles
 from parcels.models import District
+from permits.access import requests_visible_to
 from permits.models import CLOSED_STATUSES, ServiceRequest, ServiceType
 
 
@@ -59,7 +59,7 @@ def default_period(today: datetime.date | None = None) -> Period:
 
 def requests_in_period(user, period: Period) -> QuerySet[ServiceRequest]:
     start, end = period.bounds
-    return roles.requests_visible_to(user).filter(submitted_at__gte=start, submitted_at__lt=end)
+    return requests_visible_to(user).filter(submitted_at__gte=start, submitted_at__lt=end)
 
 
 CLOSED = Q(status__in=CLOSED_STATUSES)
@@ -179,7 +179,7 @@ def figures(user, period: Period, *, now: datetime.datetime | None = None) -> di
     now = now or timezone.now()
     start, end = period.bounds
     in_period = requests_in_period(user, period)
-    closed_in_period = roles.requests_visible_to(user).filter(
+    closed_in_period = requests_visible_to(user).filter(
         CLOSED, closed_at__gte=start, closed_at__lt=end
     )
     weeks = _local_starts(period.start, period.end, weeks=True)

@@ -3,7 +3,7 @@
 Exports start from the same access-filtered queue as the pages
 (permits.staff_selectors.queue), so a planner's file holds only their districts.
 The requester's contact details are columns only for roles allowed to see them
-(gis_portal.roles.can_see_contact).
+(gis_portal.staff.access.can_see_contact).
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from pathlib import Path
 from django.db.models import F, QuerySet
 from django.utils import timezone
 
-from gis_portal import roles
+from gis_portal.staff import access as roles
 from permits.models import RequestStatus, ServiceRequest
 
 FORMATS = {

@@ -9,15 +9,10 @@ and to assistive technology through the widget attributes.
 import secrets
 
 from django import forms
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from gis_portal.core.i18n import localized_item
 from permits.models import ServiceType
-
-
-def localized(item: dict, prefix: str) -> str:
-    language = "fa" if (get_language() or "fa").startswith("fa") else "en"
-    return item.get(f"{prefix}_{language}") or item.get(f"{prefix}_en") or item.get("code", "")
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -140,7 +135,7 @@ class RequestForm(forms.Form):
 
 
 def _field_for(item: dict) -> forms.Field:
-    label = localized(item, "label")
+    label = localized_item(item, "label")
     datatype = item["datatype"]
     options = {"label": label, "required": False, "help_text": item.get("description", "")}
     if datatype == "number":
@@ -151,10 +146,10 @@ def _field_for(item: dict) -> forms.Field:
     elif datatype == "text":
         field = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), **options)
     elif datatype == "singlevaluelist":
-        choices = [("", "—")] + [(v["key"], localized(v, "name")) for v in item["values"]]
+        choices = [("", "—")] + [(v["key"], localized_item(v, "name")) for v in item["values"]]
         field = forms.CharField(widget=forms.Select(choices=choices), **options)
     elif datatype == "multivaluelist":
-        choices = [(v["key"], localized(v, "name")) for v in item["values"]]
+        choices = [(v["key"], localized_item(v, "name")) for v in item["values"]]
         field = LenientMultipleChoiceField(
             choices=choices, widget=forms.CheckboxSelectMultiple, **options
         )

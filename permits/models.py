@@ -17,9 +17,9 @@ from django.contrib.gis.db import models
 from django.contrib.postgres.indexes import GistIndex
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from gis_portal.core.i18n import is_persian
 from parcels.models import District, Parcel
 
 code_validator = RegexValidator(
@@ -27,10 +27,6 @@ code_validator = RegexValidator(
 )
 
 DATATYPES = ("string", "number", "datetime", "text", "singlevaluelist", "multivaluelist")
-
-
-def _is_persian() -> bool:
-    return (get_language() or "fa").startswith("fa")
 
 
 class Bilingual(models.Model):
@@ -44,7 +40,7 @@ class Bilingual(models.Model):
 
     @property
     def name(self) -> str:
-        return self.name_fa if _is_persian() else self.name_en
+        return self.name_fa if is_persian() else self.name_en
 
     def __str__(self) -> str:
         return self.name_en
@@ -101,7 +97,7 @@ class ServiceType(Bilingual):
 
     @property
     def description(self) -> str:
-        return self.description_fa if _is_persian() else self.description_en
+        return self.description_fa if is_persian() else self.description_en
 
     @property
     def is_permit(self) -> bool:
@@ -323,7 +319,7 @@ class RequestEvent(models.Model):
     def text(self) -> str:
         """The note in the active language (system notes carry both)."""
         if self.note_fa or self.note_en:
-            return self.note_fa if _is_persian() else self.note_en
+            return self.note_fa if is_persian() else self.note_en
         return self.note
 
 

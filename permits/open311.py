@@ -35,11 +35,11 @@ from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
-from gis_portal.geo import PERSIAN_DIGITS, InvalidCoordinates, point_from_lat_lon
+from gis_portal.core.geo import InvalidCoordinates, point_from_lat_lon
+from gis_portal.core.i18n import PERSIAN_DIGITS, localized_item
 from gis_portal.templatetags.portal import localdate
 from parcels.models import Parcel
 from parcels.selectors import _degrees_for
-from permits.forms import localized
 from permits.models import (
     CLOSED_STATUSES,
     Channel,
@@ -284,7 +284,7 @@ def _datatype_description(item: dict) -> str | None:
 
 
 def _attribute_public(item: dict) -> dict:
-    label = localized(item, "label")
+    label = localized_item(item, "label")
     extra = item.get("description") or ""
     attribute = {
         "variable": True,
@@ -297,7 +297,7 @@ def _attribute_public(item: dict) -> dict:
     }
     if item["datatype"] in ("singlevaluelist", "multivaluelist"):
         attribute["values"] = [
-            {"key": value["key"], "name": localized(value, "name")}
+            {"key": value["key"], "name": localized_item(value, "name")}
             for value in item.get("values", [])
         ]
     return attribute

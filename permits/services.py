@@ -31,7 +31,7 @@ from django.utils import timezone, translation
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 
-from gis_portal.geo import PERSIAN_DIGITS
+from gis_portal.core.i18n import PERSIAN_DIGITS, is_persian
 from layers.selectors import routing_override_for, zoning_check
 from parcels.models import District
 from parcels.selectors import OutsideCity, district_and_parcel_at
@@ -139,7 +139,7 @@ def _both_languages(function) -> tuple[str, str]:
 
 
 def _district_names(districts) -> str:
-    separator = "، " if (translation.get_language() or "fa").startswith("fa") else ", "
+    separator = "، " if is_persian() else ", "
     return separator.join(d.name for d in districts)
 
 

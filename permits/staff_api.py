@@ -1,7 +1,7 @@
 """The planners' JSON API under /staff/api/: the queue, its map points, one request, and
 the workflow actions. Parse → service/selector → serialize.
 
-Access: signed-in staff who work requests (gis_portal.roles.can_work_requests); a
+Access: signed-in staff who work requests (gis_portal.staff.access.can_work_requests); a
 request outside the user's districts is a 404 here as in the pages. Workflow errors
 keep their status: 400 bad input, 403 role, 404 not visible, 409 illegal or stale.
 """
@@ -18,9 +18,10 @@ from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from gis_portal import roles
+from gis_portal.staff import access as roles
 from parcels.models import District
 from permits import dashboard, staff_selectors, workflow
+from permits.access import requests_visible_to
 from permits.models import Department, RequestStatus, ServiceRequest
 
 PAGE_SIZE = 50
@@ -250,7 +251,7 @@ class DuplicateApi(StaffApi):
         data = serializer.validated_data
         original_code = tracking_code_normalize(data["original"])
         original = (
-            roles.requests_visible_to(request.user).filter(tracking_code=original_code).first()
+            requests_visible_to(request.user).filter(tracking_code=original_code).first()
             if original_code
             else None
         )

@@ -1,6 +1,6 @@
 """Reads for the planners' workspace: the filtered queue, its map points, a request.
 
-Everything starts from `gis_portal.roles.requests_visible_to(user)`: a request the
+Everything starts from `gis_portal.staff.access.requests_visible_to(user)`: a request the
 user may not see is simply not in any result (a 404 for a single one), whether the
 caller is a page, the JSON API or an export.
 """
@@ -18,10 +18,11 @@ from django.db.models import Case, F, IntegerField, Prefetch, Q, QuerySet, Value
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from gis_portal import roles
-from gis_portal.geo import PERSIAN_DIGITS
+from gis_portal.core.i18n import PERSIAN_DIGITS
+from gis_portal.staff import access as roles
 from parcels.models import District
 from parcels.selectors import _degrees_for
+from permits.access import requests_visible_to
 from permits.models import (
     CLOSED_STATUSES,
     RequestEvent,
@@ -152,7 +153,7 @@ def queue(user, filters: QueueFilters | None = None) -> QuerySet[ServiceRequest]
     """The requests `user` may see, filtered and sorted, with an `overdue` flag."""
     filters = filters or QueueFilters()
     now = timezone.now()
-    queryset = roles.requests_visible_to(user).select_related(
+    queryset = requests_visible_to(user).select_related(
         "service_type", "service_type__domain", "district", "department", "parcel"
     )
     if filters.statuses:
@@ -247,7 +248,7 @@ def request_for_staff(user, code: str) -> ServiceRequest | None:
     if not isinstance(code, str) or len(code) > 40:
         return None
     return (
-        roles.requests_visible_to(user)
+        requests_visible_to(user)
         .filter(tracking_code=code)
         .select_related(
             "service_type",
@@ -278,7 +279,7 @@ def nearby_requests(user, request: ServiceRequest, *, radius_m: float = 200, lim
     """Other requests the user may see within `radius_m` metres (GiST-assisted dwithin)."""
     point = request.location
     return (
-        roles.requests_visible_to(user)
+        requests_visible_to(user)
         .filter(location__dwithin=(point, _degrees_for(radius_m, point.y)))
         .exclude(pk=request.pk)
         .annotate(distance=Distance("location", point))

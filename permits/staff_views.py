@@ -1,7 +1,7 @@
 """The planners' workspace pages: sign in, the queue (list + map), a request with its
 workflow actions, exports and the dashboard.
 
-Every page reads through gis_portal.roles.requests_visible_to (via
+Every page reads through gis_portal.staff.access.requests_visible_to (via
 permits.staff_selectors): another district's request is a 404 for a planner. GIS
 staff and citizens get a 403 page; anonymous visitors are sent to sign in. Writes go
 through permits.workflow, the same services as the JSON API.
@@ -23,11 +23,12 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from gis_portal import roles
-from gis_portal.maps import portal_map
-from gis_portal.models import StaffRole
+from gis_portal.core.maps import portal_map
+from gis_portal.staff import access as roles
+from gis_portal.staff.models import StaffRole
 from parcels.models import District
 from permits import dashboard, exports, staff_selectors, workflow
+from permits.access import requests_visible_to
 from permits.models import Department, RequestStatus
 from permits.tracking import tracking_code_normalize
 
@@ -196,7 +197,7 @@ def request_action(request, code: str, action: str):
         elif action == "duplicate":
             original_code = tracking_code_normalize(data.get("original", ""))
             original = (
-                roles.requests_visible_to(request.user).filter(tracking_code=original_code).first()
+                requests_visible_to(request.user).filter(tracking_code=original_code).first()
                 if original_code
                 else None
             )
@@ -221,7 +222,7 @@ def request_action(request, code: str, action: str):
         context["action"] = action
         return render(request, "permits/staff/request.html", context, status=error.status_code)
     messages.success(request, done)
-    if not roles.requests_visible_to(request.user).filter(pk=found.pk).exists():
+    if not requests_visible_to(request.user).filter(pk=found.pk).exists():
         return redirect("staff-queue")  # reassigned out of this planner's districts
     return redirect("staff-request", code=found.tracking_code)
 

@@ -8,7 +8,7 @@ from `secrets` (31⁷ ≈ 27.5 billion codes): codes are not guessable in sequen
 
 import secrets
 
-from gis_portal.geo import PERSIAN_DIGITS
+from gis_portal.core.i18n import PERSIAN_DIGITS
 
 ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 PREFIX = "MHD"

@@ -13,8 +13,8 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from gis_portal.geo import InvalidCoordinates, point_from_lat_lon
-from gis_portal.maps import portal_map
+from gis_portal.core.geo import InvalidCoordinates, point_from_lat_lon
+from gis_portal.core.maps import portal_map
 from parcels.models import Parcel
 from parcels.selectors import OutsideCity, normalize_search_text, parcel_search
 from permits.api import MAX_BODY_BYTES, lookup_allowed
@@ -219,19 +219,19 @@ def track_detail(request, code: str):
 
 
 def _attribute_rows(found) -> list[tuple[str, str]]:
-    from permits.forms import localized
+    from gis_portal.core.i18n import localized_item
 
     rows = []
     for item in found.service_type.attribute_definitions():
         if item["code"] not in found.attributes:
             continue
         value = found.attributes[item["code"]]
-        names = {v["key"]: localized(v, "name") for v in item.get("values", [])}
+        names = {v["key"]: localized_item(v, "name") for v in item.get("values", [])}
         if isinstance(value, list):
             shown = "، ".join(names.get(v, v) for v in value)
         else:
             shown = names.get(value, value)
-        rows.append((localized(item, "label"), shown))
+        rows.append((localized_item(item, "label"), shown))
     return rows
 
 

@@ -27,8 +27,9 @@ from django.db.models import Exists, F, OuterRef
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from gis_portal import roles
+from gis_portal.staff import access as roles
 from parcels.models import District
+from permits.access import requests_visible_to
 from permits.models import (
     CLOSED_STATUSES,
     Attachment,
@@ -163,7 +164,7 @@ def _clean_note(note, *, required: bool = False, what: str = "") -> str:
 def _locked(request: ServiceRequest | int, user) -> ServiceRequest:
     """The request row, locked for this transaction, if `user` may see it (else 404)."""
     pk = request.pk if isinstance(request, ServiceRequest) else request
-    queryset = roles.requests_visible_to(
+    queryset = requests_visible_to(
         user, ServiceRequest.objects.select_for_update(of=("self",)).select_related("service_type")
     )
     found = queryset.filter(pk=pk).first()
@@ -436,7 +437,7 @@ def requests_escalate_overdue(*, now=None) -> EscalationReport:
     recorded (the requests stay due for escalation)."""
     from django.contrib.auth import get_user_model
 
-    from gis_portal.models import StaffRole
+    from gis_portal.staff.models import StaffRole
     from permits.staff_selectors import overdue_q
 
     now = now or timezone.now()

@@ -18,7 +18,7 @@ from gis_portal.bench import load, measure, sql
 from gis_portal.bench.client import Client, percentile, summary_ms
 from gis_portal.bench.config import BENCH_PASSWORD, BENCH_USERNAME, BenchConfig
 from gis_portal.bench.data import CLOSED_STATUSES, OPEN_STATUSES, requests_generate
-from gis_portal.roles import staff_create
+from gis_portal.staff.services import staff_create
 from permits.services import catalogue_load
 
 CATALOGUE = Path(settings.BASE_DIR) / "data/services.json"

@@ -211,7 +211,7 @@ def stage_base() -> None:
     """Districts, the demo catalogue and layers, and the supervisor who reads the KPIs."""
     from django.core.management import call_command
 
-    from gis_portal.roles import staff_create
+    from gis_portal.staff.services import staff_create
     from parcels.services import districts_load_demo
 
     districts_load_demo()

@@ -8,15 +8,11 @@ import datetime
 
 import jdatetime
 from django import template
-from django.utils import timezone, translation
+from django.utils import timezone
 
-from gis_portal.geo import TO_PERSIAN_DIGITS
+from gis_portal.core.i18n import is_persian, local_digits
 
 register = template.Library()
-
-
-def _is_persian() -> bool:
-    return (translation.get_language() or "fa").startswith("fa")
 
 
 @register.filter
@@ -25,7 +21,7 @@ def localdigits(value) -> str:
     if value is None:
         return ""
     text = str(value)
-    return text.translate(TO_PERSIAN_DIGITS) if _is_persian() else text
+    return local_digits(text)
 
 
 @register.filter
@@ -35,7 +31,7 @@ def localdate(value) -> str:
         return ""
     if isinstance(value, datetime.datetime):
         value = timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
-    if _is_persian():
+    if is_persian():
         return localdigits(jdatetime.date.fromgregorian(date=value).strftime("%Y/%m/%d"))
     return value.strftime("%Y-%m-%d")
 
@@ -46,7 +42,7 @@ def localdatetime(value) -> str:
     if not value:
         return ""
     local = timezone.localtime(value) if timezone.is_aware(value) else value
-    if _is_persian():
+    if is_persian():
         jalali = jdatetime.datetime.fromgregorian(datetime=local)
         return localdigits(jalali.strftime("%Y/%m/%d %H:%M"))
     return local.strftime("%Y-%m-%d %H:%M")

@@ -18,8 +18,8 @@ from axe_playwright_python.sync_playwright import Axe
 from django.conf import settings
 from playwright.sync_api import expect
 
-from gis_portal.models import StaffRole
-from gis_portal.roles import staff_create
+from gis_portal.staff.models import StaffRole
+from gis_portal.staff.services import staff_create
 from permits.models import RequestStatus
 from permits.services import catalogue_load
 

@@ -21,7 +21,7 @@ HTML_NAME = "<b>Park</b> <script>window.pwned = 1</script>"
 
 @pytest.fixture
 def gis_staff(transactional_db):
-    from gis_portal.roles import staff_create
+    from gis_portal.staff.services import staff_create
 
     return staff_create(username="gis-staff", role="gis_staff", password="gis-staff-pass-1")
 

@@ -10,8 +10,8 @@ from django.conf import settings
 from django.utils import translation
 from playwright.sync_api import expect
 
-from gis_portal.models import StaffRole
-from gis_portal.roles import staff_create
+from gis_portal.staff.models import StaffRole
+from gis_portal.staff.services import staff_create
 from permits.models import RequestStatus
 from permits.services import catalogue_load
 

@@ -278,7 +278,7 @@ def test_geojson_download_and_gpkg_download(client, parks, tmp_path):
     assert gpkg.status_code == 200
     path = tmp_path / "download.gpkg"
     path.write_bytes(b"".join(gpkg.streaming_content))
-    from gis_portal.vector_files import open_vector
+    from gis_portal.core.vector_files import open_vector
 
     source = open_vector(path)
     assert source.driver.name == "GPKG" and source[0].num_feat == 3

@@ -158,7 +158,7 @@ def test_admin_upload_imports_a_version(admin_client, layer, sample_geojson):
 
 
 def test_gis_staff_by_role_use_the_layers_admin_and_see_the_manage_link(client, districts):
-    from gis_portal.roles import staff_create
+    from gis_portal.staff.services import staff_create
 
     gis = staff_create(username="gis-role", role="gis_staff", password="gis-role-pass-1")
     client.force_login(gis)

@@ -129,7 +129,7 @@ def test_unknown_floors_are_not_judged(demo_layers, districts, use):
     [("gis_staff", True), ("admin", True), ("planner", False), ("supervisor", False)],
 )
 def test_can_manage_layers_by_staff_role(districts, role, allowed):
-    from gis_portal.roles import staff_create
+    from gis_portal.staff.services import staff_create
 
     codes = [11] if role == "planner" else []
     user = staff_create(

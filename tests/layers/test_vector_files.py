@@ -7,8 +7,8 @@ import zipfile
 
 import pytest
 
-from gis_portal import vector_files
-from gis_portal.vector_files import UnsafeVectorFile, extract_zip_safely, open_vector
+from gis_portal.core import vector_files
+from gis_portal.core.vector_files import UnsafeVectorFile, extract_zip_safely, open_vector
 
 from .conftest import feature, feature_collection, square, write_geojson
 

@@ -138,7 +138,7 @@ def test_healthz_503_when_postgis_does_not_answer(client, db, monkeypatch):
         def cursor(self):
             raise OperationalError("connection refused")
 
-    monkeypatch.setattr("gis_portal.views.connection", Unreachable())
+    monkeypatch.setattr("gis_portal.site.views.connection", Unreachable())
     response = client.get("/healthz")
     assert response.status_code == 503
 

@@ -9,8 +9,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from gis_portal.models import StaffRole
-from gis_portal.roles import staff_create
+from gis_portal.staff.models import StaffRole
+from gis_portal.staff.services import staff_create
 from permits.models import EventKind, RequestEvent, RequestStatus, ServiceRequest, ServiceType
 from permits.tracking import tracking_code_new
 

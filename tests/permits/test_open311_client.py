@@ -8,7 +8,7 @@ from django.conf import settings
 from django.test import Client
 from georeport import GeoReport
 
-from gis_portal.roles import staff_create
+from gis_portal.staff.services import staff_create
 from permits.models import Channel, ServiceRequest
 from permits.open311_keys import open311_client_create
 from permits.services import Contact, request_file

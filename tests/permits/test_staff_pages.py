@@ -10,10 +10,11 @@ from django.core.management import CommandError, call_command
 from django.test import Client
 from django.utils import timezone
 
-from gis_portal.models import StaffProfile, StaffRole
-from gis_portal.roles import requests_visible_to, staff_create
+from gis_portal.staff.models import StaffProfile, StaffRole
+from gis_portal.staff.services import staff_create
 from layers.selectors import can_manage_layers
 from parcels.models import Parcel
+from permits.access import requests_visible_to
 
 from . import staff_fixtures
 from .helpers import XSS_PAYLOADS, XSS_TEXT

@@ -10,8 +10,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection, connections
 from django.utils import translation
 
-from gis_portal.models import StaffRole
-from gis_portal.roles import staff_create
+from gis_portal.staff.models import StaffRole
+from gis_portal.staff.services import staff_create
 from permits import workflow
 from permits.models import (
     CLOSED_STATUSES,

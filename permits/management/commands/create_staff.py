@@ -5,8 +5,8 @@ import getpass
 from django.core.exceptions import ValidationError
 from django.core.management import BaseCommand, CommandError
 
-from gis_portal.models import StaffRole
-from gis_portal.roles import staff_create
+from gis_portal.staff.models import StaffRole
+from gis_portal.staff.services import staff_create
 
 
 class Command(BaseCommand):

@@ -2,8 +2,8 @@
 
 from django.core.management import BaseCommand
 
-from gis_portal.models import StaffRole
-from gis_portal.roles import staff_create
+from gis_portal.staff.models import StaffRole
+from gis_portal.staff.services import staff_create
 
 #: username, role, districts, password, email — for a local demo only.
 DEMO_STAFF = [

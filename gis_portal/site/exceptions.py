@@ -4,7 +4,7 @@ from django.http import Http404
 from rest_framework import exceptions
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from gis_portal.geo import InvalidCoordinates
+from gis_portal.core.geo import InvalidCoordinates
 
 
 def exception_handler(exc, context):

@@ -5,47 +5,28 @@ make GDAL fetch a URL, and deeply nested WKT can crash GEOS. Coordinates are par
 as numbers here and the Point is built from floats.
 """
 
-import math
 from typing import Any
 
 from django.contrib.gis.geos import Point
 from django.utils.translation import gettext as _
 
+from gis_portal.core.params import InvalidInput, parse_number
+
 WGS84 = 4326
 
 
-class InvalidCoordinates(ValueError):
+class InvalidCoordinates(InvalidInput):
     """The input is not a usable WGS84 point; the message says why, for a person."""
+
+    def __init__(self, message: str, field: str = "location"):
+        super().__init__(field, message)
 
 
 def _number(value: Any, name: str) -> float:
-    if value is None or (isinstance(value, str) and not value.strip()):
-        raise InvalidCoordinates(_("%(name)s is required.") % {"name": name})
-    if isinstance(value, bool):
-        raise InvalidCoordinates(_("%(name)s must be a number.") % {"name": name})
-    if isinstance(value, str):
-        text = value.strip().translate(PERSIAN_DIGITS)
-        if len(text) > 40:
-            raise InvalidCoordinates(_("%(name)s must be a number.") % {"name": name})
-        try:
-            number = float(text)
-        except ValueError:
-            raise InvalidCoordinates(_("%(name)s must be a number.") % {"name": name}) from None
-    elif isinstance(value, int | float):
-        number = float(value)
-    else:
-        raise InvalidCoordinates(_("%(name)s must be a number.") % {"name": name})
-    if not math.isfinite(number):
-        raise InvalidCoordinates(_("%(name)s must be a finite number.") % {"name": name})
-    return number
-
-
-#: Persian (U+06F0…) then Arabic-Indic (U+0660…) digits, each 0–9.
-EASTERN_DIGITS = "۰۱۲۳۴۵۶۷۸۹٠١٢٣٤٥٦٧٨٩"
-#: Input: Persian and Arabic-Indic digits (and the Arabic decimal separator) to ASCII.
-PERSIAN_DIGITS = str.maketrans(EASTERN_DIGITS + "٫", "0123456789" * 2 + ".")
-#: Output: ASCII digits to Persian (display, and matching text stored in Persian).
-TO_PERSIAN_DIGITS = str.maketrans("0123456789", EASTERN_DIGITS[:10])
+    try:
+        return parse_number(value, name)
+    except InvalidInput as error:
+        raise InvalidCoordinates(error.message, error.field) from None
 
 
 def point_from_lat_lon(lat: Any, lon: Any) -> Point:
@@ -53,9 +34,9 @@ def point_from_lat_lon(lat: Any, lon: Any) -> Point:
     latitude = _number(lat, "lat")
     longitude = _number(lon, "lon")
     if not -90 <= latitude <= 90:
-        raise InvalidCoordinates(_("lat must be between -90 and 90."))
+        raise InvalidCoordinates(_("lat must be between -90 and 90."), "lat")
     if not -180 <= longitude <= 180:
-        raise InvalidCoordinates(_("lon must be between -180 and 180."))
+        raise InvalidCoordinates(_("lon must be between -180 and 180."), "lon")
     return Point(longitude, latitude, srid=WGS84)
 
 

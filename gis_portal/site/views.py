@@ -6,7 +6,7 @@ from django.http import JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 
-from gis_portal.maps import portal_map
+from gis_portal.core.maps import portal_map
 
 
 def home(request):

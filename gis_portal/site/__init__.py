@@ -1,0 +1,1 @@
+"""Site-wide pages and plumbing: home, health, error pages, middleware, context."""

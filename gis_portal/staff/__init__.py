@@ -1,0 +1,1 @@
+"""Staff accounts: roles, the districts a planner serves, and who may do what."""
