@@ -7,7 +7,6 @@ The rules (DESIGN.md, "Spatial rules"):
   to the nearest (ties again to the lowest code); farther out it is refused.
 """
 
-import math
 import re
 from dataclasses import dataclass
 
@@ -18,10 +17,9 @@ from django.db import connection
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
+from gis_portal.core.geo import degrees_at_least
 from gis_portal.core.i18n import PERSIAN_DIGITS, TO_PERSIAN_DIGITS
 from parcels.models import District, Parcel
-
-METRES_PER_DEGREE_LAT = 111_320.0
 
 
 class OutsideCity(LookupError):
@@ -47,11 +45,6 @@ class DistrictMatch:
         return self.snapped_m is not None
 
 
-def _degrees_for(metres: float, latitude: float) -> float:
-    """A distance in degrees that is at least `metres` in every direction at `latitude`."""
-    return metres / (METRES_PER_DEGREE_LAT * max(math.cos(math.radians(latitude)), 0.01))
-
-
 def district_at(point: Point, *, tolerance_m: float | None = None) -> DistrictMatch:
     """The district that owns `point`, or OutsideCity.
 
@@ -63,7 +56,7 @@ def district_at(point: Point, *, tolerance_m: float | None = None) -> DistrictMa
     if inside is not None:
         return DistrictMatch(inside)
     candidates = (
-        District.objects.filter(geom__dwithin=(point, _degrees_for(tolerance, point.y)))
+        District.objects.filter(geom__dwithin=(point, degrees_at_least(tolerance, point.y)))
         .annotate(distance=Distance("geom", point))
         .order_by("distance", "code")
     )

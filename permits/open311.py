@@ -35,11 +35,10 @@ from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
-from gis_portal.core.geo import InvalidCoordinates, point_from_lat_lon
+from gis_portal.core.geo import InvalidCoordinates, degrees_at_least, point_from_lat_lon
 from gis_portal.core.i18n import PERSIAN_DIGITS, localized_item
 from gis_portal.templatetags.portal import localdate
 from parcels.models import Parcel
-from parcels.selectors import _degrees_for
 from permits.models import (
     CLOSED_STATUSES,
     Channel,
@@ -573,7 +572,7 @@ def _spatial_filters(params, queryset):
         # dwithin in degrees (a box at least `radius` wide) uses the GiST index;
         # the exact spheroid distance then trims it.
         queryset = (
-            queryset.filter(location__dwithin=(point, _degrees_for(radius, point.y)))
+            queryset.filter(location__dwithin=(point, degrees_at_least(radius, point.y)))
             .annotate(distance=Distance("location", point))
             .filter(distance__lte=radius)
         )

@@ -16,8 +16,9 @@ from django.db.models import OuterRef, Prefetch, Q, QuerySet
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils import timezone
 
+from gis_portal.core.geo import degrees_at_least
 from parcels.models import District, Parcel
-from parcels.selectors import _degrees_for, district_at, parcel_at
+from parcels.selectors import district_at, parcel_at
 from permits.models import (
     CLOSED_STATUSES,
     Department,
@@ -187,7 +188,7 @@ def nearby_open_requests(
     since = timezone.now() - timedelta(days=days)
     return (
         ServiceRequest.objects.filter(
-            location__dwithin=(point, _degrees_for(radius_m, point.y)),
+            location__dwithin=(point, degrees_at_least(radius_m, point.y)),
             service_type__code=service_code,
             submitted_at__gte=since,
             duplicate_of__isnull=True,

@@ -18,10 +18,10 @@ from django.db.models import Case, F, IntegerField, Prefetch, Q, QuerySet, Value
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from gis_portal.core.geo import degrees_at_least
 from gis_portal.core.i18n import PERSIAN_DIGITS
 from gis_portal.staff import access as roles
 from parcels.models import District
-from parcels.selectors import _degrees_for
 from permits.access import requests_visible_to
 from permits.models import (
     CLOSED_STATUSES,
@@ -280,7 +280,7 @@ def nearby_requests(user, request: ServiceRequest, *, radius_m: float = 200, lim
     point = request.location
     return (
         requests_visible_to(user)
-        .filter(location__dwithin=(point, _degrees_for(radius_m, point.y)))
+        .filter(location__dwithin=(point, degrees_at_least(radius_m, point.y)))
         .exclude(pk=request.pk)
         .annotate(distance=Distance("location", point))
         .filter(distance__lte=radius_m)

@@ -5,6 +5,7 @@ make GDAL fetch a URL, and deeply nested WKT can crash GEOS. Coordinates are par
 as numbers here and the Point is built from floats.
 """
 
+import math
 from typing import Any
 
 from django.contrib.gis.geos import Point
@@ -13,6 +14,7 @@ from django.utils.translation import gettext as _
 from gis_portal.core.params import InvalidInput, parse_number
 
 WGS84 = 4326
+METRES_PER_DEGREE_LAT = 111_320.0
 
 
 class InvalidCoordinates(InvalidInput):
@@ -56,3 +58,10 @@ def point_from_geojson(geometry: Any) -> Point:
     if not isinstance(coordinates, list) or len(coordinates) not in (2, 3):
         raise InvalidCoordinates(_("A Point needs [longitude, latitude]."))
     return point_from_lat_lon(coordinates[1], coordinates[0])
+
+
+def degrees_at_least(metres: float, latitude: float) -> float:
+    """A distance in degrees that is at least `metres` in every direction at `latitude`:
+    a `dwithin` radius on a 4326 column that stays on its GiST index (then refine with an
+    exact distance)."""
+    return metres / (METRES_PER_DEGREE_LAT * max(math.cos(math.radians(latitude)), 0.01))

@@ -3,8 +3,8 @@
 from django.contrib.gis.geos import Point
 from django.db import connection
 
+from gis_portal.core.geo import degrees_at_least
 from parcels.models import District, Parcel
-from parcels.selectors import _degrees_for
 
 
 def plan(queryset) -> str:
@@ -19,7 +19,7 @@ def plan(queryset) -> str:
 def test_district_lookup_uses_the_gist_index(districts):
     point = Point(59.55, 36.27, srid=4326)
     assert "district_geom_gist" in plan(District.objects.filter(geom__covers=point).order_by())
-    near = District.objects.filter(geom__dwithin=(point, _degrees_for(30, 36.27))).order_by()
+    near = District.objects.filter(geom__dwithin=(point, degrees_at_least(30, 36.27))).order_by()
     assert "district_geom_gist" in plan(near)
 
 
