@@ -23,6 +23,7 @@ urlpatterns = [
     path("staff/", include("permits.staff_urls")),
     path("open311/v2/", include("permits.open311_urls")),
     path("", include("layers.urls")),
+    path("", include("permits.permitting.urls")),
 ]
 
 handler400 = "gis_portal.site.views.bad_request"
