@@ -412,3 +412,8 @@ class Open311Submission(models.Model):
     media_url = models.URLField(max_length=1000, blank=True)
     account_id = models.CharField(max_length=100, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+
+# The permitting steps' models belong to this app (one migration history); they are
+# defined in their own module and registered by importing it here.
+from permits.permitting.models import *  # noqa: E402,F403
