@@ -228,3 +228,13 @@ if not DEBUG:
 # uploads only through an allow-list of drivers (gis_portal/vector_files.py) and refuses
 # GeoJSON crs links; see README "Security".
 SILENCED_SYSTEM_CHECKS = ["gis.W001"]
+
+# --- Permit documents --------------------------------------------------------------------
+# Documents given with permit requests (deeds, ID cards…) live outside MEDIA_ROOT and are
+# never served under a URL of their own: only a view that checks who asks returns them.
+PRIVATE_MEDIA_ROOT = Path(env("PRIVATE_MEDIA_ROOT") or BASE_DIR / "private-media")
+# The cap above every requirement's own size cap, and the pages a PDF may have.
+PERMIT_DOCUMENT_MAX_BYTES = int(env("PERMIT_DOCUMENT_MAX_BYTES", str(20 * 1024 * 1024)))
+PERMIT_DOCUMENT_MAX_PAGES = int(env("PERMIT_DOCUMENT_MAX_PAGES", "100"))
+# How many documents one request may hold (corrected scans included).
+PERMIT_DOCUMENTS_PER_REQUEST = int(env("PERMIT_DOCUMENTS_PER_REQUEST", "30"))

@@ -16,3 +16,4 @@ DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
 # Parallel suites (several checkouts or developers on one cluster) need distinct names.
 DATABASES["default"]["TEST"] = {"NAME": os.environ.get("TEST_DATABASE_NAME", "test_gis_portal")}  # noqa: F405
 ALLOWED_HOSTS = ["*"]
+PRIVATE_MEDIA_ROOT = tempfile.mkdtemp(prefix="gis-portal-private-")
