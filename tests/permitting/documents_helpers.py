@@ -15,6 +15,7 @@ from pypdf.generic import ArrayObject, DictionaryObject, NameObject, TextStringO
 
 from permits.models import RequestEvent
 from permits.permitting.applicant import applicant_session_grant
+from permits.permitting.documents import document_attach
 from permits.permitting.documents_demo import documents_load_demo
 from permits.permitting.models import RequestDocument
 from permits.services import catalogue_load
@@ -104,18 +105,21 @@ def private_files() -> set[Path]:
     return {path for path in root.rglob("*") if path.is_file()} if root.exists() else set()
 
 
-class NothingStored:
-    """Documents, history rows and private files, before and after an act."""
+def stored() -> tuple:
+    """What an upload writes: document rows, history rows and private files (compare
+    before and after an act to see that nothing was stored)."""
+    return RequestDocument.objects.count(), RequestEvent.objects.count(), private_files()
 
-    def __init__(self):
-        self.before = self._snapshot()
 
-    @staticmethod
-    def _snapshot():
-        return RequestDocument.objects.count(), RequestEvent.objects.count(), private_files()
-
-    def check(self):
-        assert self._snapshot() == self.before
+def attach(service_request, data: bytes | None = None, *, code="deed", name="deed.pdf", **kw):
+    """document_attach with a PDF deed from the applicant unless told otherwise."""
+    return document_attach(
+        service_request=service_request,
+        requirement_code=code,
+        upload=upload(pdf_bytes() if data is None else data, name),
+        uploaded_by=kw.pop("uploaded_by", "applicant"),
+        **kw,
+    )
 
 
 def grant(client, tracking_code: str) -> None:
