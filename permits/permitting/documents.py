@@ -403,6 +403,21 @@ def _history_note(requirement, name: str) -> tuple[str, str]:
     )
 
 
+def _room_for_one_more(service_request: ServiceRequest) -> None:
+    """Refuse a document past the per-request cap. The row lock serialises uploads to one
+    request until the caller's transaction ends, so the count holds."""
+    ServiceRequest.objects.select_for_update().filter(pk=service_request.pk).first()
+    if RequestDocument.objects.filter(request=service_request).count() >= (
+        settings.PERMIT_DOCUMENTS_PER_REQUEST
+    ):
+        raise DocumentRejected(
+            "too_many_documents",
+            "این درخواست بیشترین تعداد مدرک ممکن را دارد. با دفتر منطقه تماس بگیرید.",
+            "This request already holds as many documents as it may. "
+            "Please contact the district office.",
+        )
+
+
 def document_attach(
     *,
     service_request: ServiceRequest,
@@ -445,17 +460,7 @@ def document_attach(
     saved = None
     try:
         with transaction.atomic():
-            # The row lock serialises uploads to one request, so the count below holds.
-            ServiceRequest.objects.select_for_update().filter(pk=service_request.pk).first()
-            if RequestDocument.objects.filter(request=service_request).count() >= (
-                settings.PERMIT_DOCUMENTS_PER_REQUEST
-            ):
-                raise DocumentRejected(
-                    "too_many_documents",
-                    "این درخواست بیشترین تعداد مدرک ممکن را دارد. با دفتر منطقه تماس بگیرید.",
-                    "This request already holds as many documents as it may. "
-                    "Please contact the district office.",
-                )
+            _room_for_one_more(service_request)
             document.file.save(f"document.{clean.extension}", ContentFile(clean.data), save=False)
             saved = document.file.name
             document.full_clean(exclude=["file", "request", "requirement"])
