@@ -1,4 +1,5 @@
-"""Feature collections served by OGC API Features and vector tiles (reads only).
+"""Feature collections served by OGC API Features and vector tiles (reads only): a
+registry that knows no other app.
 
 A Collection knows its base queryset (filters are Django lookups, so pygeofilter's
 CQL2 → Q translation applies), which properties may be queried, and the SQL that
@@ -7,15 +8,16 @@ rendering happens in PostgreSQL (ST_AsGeoJSON + json_agg, ST_AsMVT) and the byte
 are passed through. Every spatial filter is an `intersects`/`&&` on a GiST-indexed
 column in EPSG:4326.
 
-Collections: every published layer (by slug), `districts`, `parcels`, and `requests`
-(public service requests: status, service, district, dates — never contact details).
+Every published layer is a collection (by slug). An app that owns other location data
+registers a builder with `collection_register` from its AppConfig.ready(), the way
+pygeoapi's providers plug in (parcels: districts and parcels; permits: the public
+requests). Collections are listed layers first, then in registration order.
 """
 
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from django.apps import apps
 from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet
 from django.db import connection, transaction
@@ -59,6 +61,10 @@ class Collection:
     max_zoom: int
     time_lookup: str | None = None
     layer: Layer | None = None
+    geometry_column: str = "geom"
+    #: SELECT over the main table (alias t) whose one row changes whenever what the
+    #: collection serves changes; None: its row count and highest id.
+    stamp_sql: str | None = None
     extra_links: list = field(default_factory=list)
 
     @property
@@ -81,14 +87,11 @@ class Collection:
 
     def _data_stamp(self) -> str:
         table = self.from_sql.split()[0]
+        sql = self.stamp_sql or f"SELECT count(*), max(t.id) FROM {table} t"  # noqa: S608
         with connection.cursor() as cursor:
-            cursor.execute(f"SELECT count(*), max(t.id) FROM {table} t")  # noqa: S608
-            count, top = cursor.fetchone()
-            extra = ""
-            if self.id == "requests":
-                cursor.execute("SELECT max(updated_at) FROM permits_servicerequest")
-                extra = str(cursor.fetchone()[0])
-        return hashlib.sha1(f"{count}-{top}-{extra}".encode()).hexdigest()[:12]  # noqa: S324
+            cursor.execute(sql)
+            row = cursor.fetchone()
+        return hashlib.sha1("-".join(map(str, row)).encode()).hexdigest()[:12]  # noqa: S324
 
     def count(self) -> int:
         """Every row the collection serves: a published layer version never changes; a
@@ -163,144 +166,37 @@ def _layer_collection(layer: Layer) -> Collection:
     )
 
 
-def _districts() -> Collection:
-    from parcels.models import District
-
-    return Collection(
-        id="districts",
-        title_fa="مناطق شهرداری",
-        title_en="District municipalities",
-        description_fa="محدوده مناطق شهرداری (داده نمونه).",
-        description_en="The district municipalities' boundaries (demo data).",
-        queryset=lambda: District.objects.all(),
-        queryables={
-            "code": ("code", "integer"),
-            "name_fa": ("name_fa", "string"),
-            "name_en": ("name_en", "string"),
-        },
-        id_lookup="code",
-        id_type="integer",
-        id_sql="t.code",
-        properties_sql=(
-            "json_build_object('code', t.code, 'name_fa', t.name_fa, 'name_en', t.name_en, "
-            "'office_address', t.office_address, 'office_phone', t.office_phone)"
-        ),
-        from_sql="parcels_district t",
-        tile_columns_sql="t.code, t.name_fa, t.name_en",
-        min_zoom=0,
-        max_zoom=18,
-    )
-
-
-def _parcels() -> Collection:
-    from parcels.models import Parcel
-
-    return Collection(
-        id="parcels",
-        title_fa="قطعات ملکی",
-        title_en="Parcels",
-        description_fa="قطعات ملکی با کد نوسازی، کاربری و مساحت (داده نمونه).",
-        description_en="Cadastral parcels: renovation code, land use, area (demo data).",
-        queryset=lambda: Parcel.objects.all(),
-        queryables={
-            "renovation_code": ("renovation_code", "string"),
-            "district": ("district__code", "integer"),
-            "land_use": ("land_use", "string"),
-            "area_m2": ("area_m2", "number"),
-            "address": ("address", "string"),
-        },
-        id_lookup="renovation_code",
-        id_type="string",
-        id_sql="t.renovation_code",
-        properties_sql=(
-            "json_build_object('renovation_code', t.renovation_code, 'district', d.code, "
-            "'land_use', t.land_use, 'area_m2', round(t.area_m2::numeric, 1), "
-            "'address', t.address, 'postal_code', t.postal_code)"
-        ),
-        # LEFT JOINs on primary keys: one join per page instead of a subquery per row, and
-        # PostgreSQL drops them from the tile query, which reads no column of them.
-        from_sql="parcels_parcel t LEFT JOIN parcels_district d ON d.id = t.district_id",
-        tile_columns_sql="t.renovation_code, t.land_use",
-        min_zoom=14,
-        max_zoom=20,
-    )
-
-
-_requests_table_seen = False
-
-
-def requests_model():
-    """permits.ServiceRequest when the permits app has it and its table exists (looked up
-    in the catalogue until it is found once: not on every request)."""
-    global _requests_table_seen
-    try:
-        model = apps.get_model("permits", "ServiceRequest")
-    except LookupError:
-        return None
-    if not _requests_table_seen:
-        if model._meta.db_table not in connection.introspection.table_names():
-            return None
-        _requests_table_seen = True
-    return model
-
-
-def _requests() -> Collection | None:
-    model = requests_model()
-    if model is None:
-        return None
-    return Collection(
-        id="requests",
-        title_fa="درخواست‌های شهروندان",
-        title_en="Citizens' service requests",
-        description_fa="درخواست‌های ثبت‌شده: خدمت، وضعیت، منطقه و تاریخ‌ها (بدون اطلاعات شخصی).",
-        description_en=("Filed requests: service, status, district and dates (no personal data)."),
-        queryset=lambda: model.objects.all(),
-        queryables={
-            "service_code": ("service_type__code", "string"),
-            "status": ("status", "string"),
-            "district": ("district__code", "integer"),
-        },
-        id_lookup="pk",
-        id_type="integer",
-        id_sql="t.id",
-        properties_sql=(
-            "json_build_object("
-            "'service_code', s.code, 'service_name_fa', s.name_fa, "
-            "'service_name_en', s.name_en, 'status', t.status, 'district', d.code, "
-            "'submitted_at', t.submitted_at, 'updated_at', t.updated_at)"
-        ),
-        from_sql=(
-            "permits_servicerequest t "
-            "LEFT JOIN permits_servicetype s ON s.id = t.service_type_id "
-            "LEFT JOIN parcels_district d ON d.id = t.district_id"
-        ),
-        tile_columns_sql="t.id AS id, t.status",
-        min_zoom=10,
-        max_zoom=20,
-        time_lookup="submitted_at",
-    )
-
-
-GEOMETRY_COLUMN = {"requests": "location"}
-
-
 def geometry_column(collection: Collection) -> str:
-    return GEOMETRY_COLUMN.get(collection.id, "geom")
+    return collection.geometry_column
+
+
+#: Collection id → a builder (None when it has nothing to serve), in registration order.
+_registered: dict[str, Callable[[], Collection | None]] = {}
+
+
+def collection_register(collection_id: str, build: Callable[[], Collection | None]) -> None:
+    """Serve the collection `build()` returns under `collection_id` (called by the app
+    that owns the data, from its AppConfig.ready(); registering an id again replaces it)."""
+    _registered[collection_id] = build
+
+
+def collection_unregister(collection_id: str) -> None:
+    _registered.pop(collection_id, None)
+
+
+def registered_collection_ids() -> list[str]:
+    return list(_registered)
 
 
 def all_collections() -> list[Collection]:
     collections = [_layer_collection(layer) for layer in published_layers()]
-    collections += [_districts(), _parcels()]
-    requests = _requests()
-    if requests is not None:
-        collections.append(requests)
-    return collections
+    built = (build() for build in _registered.values())
+    return collections + [collection for collection in built if collection is not None]
 
 
 def collection_by_id(collection_id: str) -> Collection | None:
-    builtin = {"districts": _districts, "parcels": _parcels, "requests": _requests}
-    if collection_id in builtin:
-        return builtin[collection_id]()
+    if collection_id in _registered:
+        return _registered[collection_id]()
     layer = published_layers().filter(slug=collection_id).first()
     return _layer_collection(layer) if layer else None
 

@@ -8,13 +8,13 @@ import mapbox_vector_tile
 import pytest
 from django.utils import timezone
 
-from layers.collections import requests_model
+from layers.collections import collection_by_id
 
 from ..conftest import inside_point
 
 
 def test_the_requests_collection_is_there(db):
-    assert requests_model() is not None
+    assert collection_by_id("requests") is not None
 
 
 SECRET = "Secret Person"
