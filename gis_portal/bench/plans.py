@@ -100,7 +100,7 @@ def hot_query_checks(*, force_index: bool, user=None) -> list[PlanCheck]:
         features_json(collection, queryset, srid=4326, flip=False, limit=1000, spatial=True)
 
     def tile(collection_id: str, z: int) -> Callable[[], object]:
-        from gis_portal.bench.measure import tile_of
+        from gis_portal.bench.rows.tiles import tile_of
 
         x, y = tile_of(inside.x, inside.y, z)
         return lambda: tile_mvt(collection_by_id(collection_id), z, x, y)
