@@ -43,3 +43,10 @@ def verdict(ok: bool | None) -> str:
     """The verdict of a row's numbers alone; run.py may turn it into "inconclusive" when
     the machine was busy (gis_portal.bench.busy)."""
     return "n/a" if ok is None else ("met" if ok else "MISSED")
+
+
+def parts_row(out: dict, parts: list[str], *, per: str, target: str, ok: bool) -> dict:
+    """A row made of several measurements (zooms, collections, periods): its result line
+    joins theirs, and it is met only if every part is."""
+    out.update(result="; ".join(parts) + f" ({per})", target=target, verdict=verdict(ok))
+    return out

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 from gis_portal.bench import sql
 from gis_portal.bench.client import summary_ms
 from gis_portal.bench.config import MANAGE, PYTHON, django_env
-from gis_portal.bench.context import Context, verdict
+from gis_portal.bench.context import Context, parts_row
 
 #: The portal's time zone: the dashboard's periods are local days.
 TEHRAN = ZoneInfo("Asia/Tehran")
@@ -71,5 +71,4 @@ def row_dashboard(ctx: Context) -> dict:
         out["periods"][label] = {"received": received, "http": http, "sql": ref}
         parts.append(f"{label}, {received:,} requests: {http['p50']:.0f} ms (SQL {ref['p50']:.0f})")
     client.close()
-    out.update(result="; ".join(parts) + " (p50)", target="≤ 500 ms", verdict=verdict(all_ok))
-    return out
+    return parts_row(out, parts, per="p50", target="≤ 500 ms", ok=all_ok)

@@ -10,7 +10,7 @@ from urllib.parse import urlencode, urlsplit
 
 from gis_portal.bench import sql
 from gis_portal.bench.client import Client, summary_ms
-from gis_portal.bench.context import Context, verdict
+from gis_portal.bench.context import Context, parts_row, verdict
 
 # --- 5. GeoJSON by bbox, followed through its pages ----------------------------------------
 
@@ -168,9 +168,4 @@ def row_ogc_pages(ctx: Context) -> dict:
             f"(×{http['p50'] / ref['p50']:.2f})"
         )
     client.close()
-    out.update(
-        result="; ".join(parts) + " (p50 per page)",
-        target="≤ 1.5 × SQL",
-        verdict=verdict(all_ok),
-    )
-    return out
+    return parts_row(out, parts, per="p50 per page", target="≤ 1.5 × SQL", ok=all_ok)

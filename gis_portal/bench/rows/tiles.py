@@ -8,7 +8,7 @@ import time
 
 from gis_portal.bench import sql
 from gis_portal.bench.client import summary_ms
-from gis_portal.bench.context import Context, verdict
+from gis_portal.bench.context import Context, parts_row, verdict
 
 
 def tile_of(lon: float, lat: float, z: int) -> tuple[int, int]:
@@ -67,9 +67,6 @@ def row_tiles(ctx: Context) -> dict:
                 parts.append(f"{collection} z{z}: not served ({sorted(statuses)})")
             out["zooms"][f"{collection}/z{z}"] = entry
     client.close()
-    out.update(
-        result="; ".join(parts) + " (p50 per tile)",
-        target="≤ 1.3 × raw ST_AsMVT + 2 ms",
-        verdict=verdict(all_ok),
+    return parts_row(
+        out, parts, per="p50 per tile", target="≤ 1.3 × raw ST_AsMVT + 2 ms", ok=all_ok
     )
-    return out
