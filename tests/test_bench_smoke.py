@@ -14,10 +14,14 @@ from django.conf import settings
 from django.contrib.gis.geos import Point
 from django.db import connection
 
-from gis_portal.bench import load, measure, sql
+from gis_portal.bench import load, sql
 from gis_portal.bench.client import Client, percentile, summary_ms
 from gis_portal.bench.config import BENCH_PASSWORD, BENCH_USERNAME, BenchConfig
+from gis_portal.bench.context import Context, city_points
 from gis_portal.bench.data import CLOSED_STATUSES, OPEN_STATUSES, requests_generate
+from gis_portal.bench.rows.features import bbox_for
+from gis_portal.bench.rows.lookup import row_lookup
+from gis_portal.bench.rows.tiles import tile_of
 from gis_portal.staff.services import staff_create
 from permits.services import catalogue_load
 
@@ -67,7 +71,7 @@ def test_lookup_sql_gives_the_api_answer(city):
     from parcels.api import lookup_payload
 
     with connection.cursor() as cursor:
-        points = measure.city_points(cursor, 30, 11)
+        points = city_points(cursor, 30, 11)
         for lon, lat in points:
             district, parcel = sql.lookup(cursor, lon, lat)
             payload = lookup_payload(lat, lon)
@@ -80,7 +84,7 @@ def test_tile_sql_is_the_tile_the_portal_serves(city, collection, z):
     from layers.collections import collection_by_id, tile_mvt
 
     lon, lat = city[0].geom.point_on_surface.coords
-    x, y = measure.tile_of(lon, lat, z)
+    x, y = tile_of(lon, lat, z)
     with connection.cursor() as cursor:
         expected = sql.tile(cursor, collection, z, x, y)
     assert expected
@@ -108,7 +112,7 @@ def test_bbox_sql_counts_what_the_items_api_matches(city):
 
     lon, lat = city[0].geom.point_on_surface.coords
     with connection.cursor() as cursor:
-        bbox = measure.bbox_for(cursor, 200, lon, lat)
+        bbox = bbox_for(cursor, 200, lon, lat)
         body = json.loads(sql.geojson_bbox(cursor, bbox))
         count = sql.geojson_bbox_count(cursor, bbox)
     polygon = Polygon.from_bbox(bbox)
@@ -170,9 +174,9 @@ def test_percentiles_are_nearest_rank():
 @pytest.mark.django_db
 @pytest.mark.parametrize("z", [12, 14, 16])
 def test_tile_numbers_agree_with_postgis(z):
-    assert measure.tile_of(0.0, 0.0, 1) == (1, 1)
+    assert tile_of(0.0, 0.0, 1) == (1, 1)
     lon, lat = 59.6062, 36.2970
-    x, y = measure.tile_of(lon, lat, z)
+    x, y = tile_of(lon, lat, z)
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT ST_Covers(ST_Transform(ST_TileEnvelope(%s, %s, %s), 4326), "
@@ -186,11 +190,11 @@ def test_tile_numbers_agree_with_postgis(z):
 def test_one_lookup_measurement_of_ten_points_over_http(city, live_server):
     port = int(live_server.url.rsplit(":", 1)[1])
     with connection.cursor() as cursor:
-        points = measure.city_points(cursor, 10, 11)
-    ctx = measure.Context(
+        points = city_points(cursor, 10, 11)
+    ctx = Context(
         config=BenchConfig(), port=port, connection=connection, points=points, log=lambda _: None
     )
-    row = measure.row_lookup(ctx, points)
+    row = row_lookup(ctx, points)
     assert row["http"]["n"] == 10
     assert row["sql"]["n"] == 10
     assert row["answers_differing_from_sql"] == 0

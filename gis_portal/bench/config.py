@@ -27,6 +27,21 @@ BENCH_SECRET_KEY = "bench-only-" + "k" * 50
 BENCH_USERNAME = "bench-supervisor"
 BENCH_PASSWORD = "bench-Supervisor-2026"  # noqa: S105 - a throwaway account in the bench DB
 
+#: A row measured on a busy machine is "inconclusive" rather than met or missed (see
+#: gis_portal.bench.busy for what is measured). Busy means either of:
+#:
+#: - processes that are not the bench's took more than this much CPU on average over the
+#:   row, in cores (0.25: a quarter of one core). The bench compares milliseconds on a
+#:   machine it saturates itself during the load rows; a neighbour taking a quarter of a
+#:   core already shifts the tails (p99) of the HTTP side and the SQL side differently.
+BUSY_OTHER_CPU_CORES = 0.25
+#: - the 1-minute load average when the row started was above this many runnable tasks
+#:   per core: the row began on an oversubscribed machine. Only the start is judged: the
+#:   load at the end includes the row's own clients, workers and backends (recorded, not
+#:   judged). The start includes the tail of the bench's previous row, which is mostly
+#:   one request at a time (about one runnable task), hence one task per core.
+BUSY_LOAD_PER_CORE = 1.0
+
 #: Files whose change means different data: the hash of their text + the parameters
 #: is stored in the bench database, which is rebuilt only when it differs.
 GENERATOR_FILES = [

@@ -25,12 +25,63 @@ import time
 from gis_portal.bench.client import Client
 
 
+def _next_send(index: int, sent: int, clients: int, start: float, deadline: float, rate):
+    """When client `index` sends its next request: its scheduled time (paced) or now
+    (closed loop), after sleeping until then; None once the deadline has passed, and
+    "unsent" for a paced request whose time came after the clients fell behind."""
+    if rate:
+        scheduled = start + (index + sent * clients) / rate
+        now = time.perf_counter()
+        if scheduled >= deadline:
+            return None
+        if now >= deadline:  # bounded in time: what could not be sent is counted
+            return "unsent"
+        if scheduled > now:
+            time.sleep(scheduled - now)  # pacing the offered load
+        return scheduled
+    scheduled = time.perf_counter()
+    if scheduled < start:
+        time.sleep(start - scheduled)
+        scheduled = start
+    return None if scheduled >= deadline else scheduled
+
+
+def _client(index: int, *, port: int, bodies: list, counter, mine: dict, plan: dict) -> None:
+    """One client thread: send in turn until the deadline, recording into `mine`."""
+    client = Client(port)
+    sent = 0
+    while True:
+        scheduled = _next_send(
+            index, sent, plan["clients"], plan["start"], plan["deadline"], plan["rate"]
+        )
+        if scheduled is None:
+            break
+        sent += 1
+        if scheduled == "unsent":
+            mine["unsent"] = mine.get("unsent", 0) + 1
+            continue
+        method, path, body, headers = bodies[next(counter) % len(bodies)]
+        try:
+            status, _data, service, _response = client.request(
+                method, path, body=body, headers=headers
+            )
+        except OSError:
+            mine["errors"] += 1
+            client.close()
+            continue
+        done = time.perf_counter()
+        mine["latency"].append(done - scheduled)
+        mine["service"].append(service)
+        mine["status"][str(status)] = mine["status"].get(str(status), 0) + 1
+    client.close()
+
+
 def run(
     *, port: int, clients: int, seconds: float, payloads: list[dict], rate: float | None
 ) -> dict:
     counter = itertools.count()
     start = time.perf_counter() + 0.5  # every thread connected before the clock starts
-    deadline = start + seconds
+    plan = {"clients": clients, "start": start, "deadline": start + seconds, "rate": rate}
     results: list[dict] = [
         {"latency": [], "service": [], "status": {}, "errors": 0} for _ in range(clients)
     ]
@@ -43,52 +94,26 @@ def run(
         )
         for p in payloads
     ]
-
-    def worker(index: int) -> None:
-        client = Client(port)
-        mine = results[index]
-        sent = 0
-        while True:
-            if rate:
-                scheduled = start + (index + sent * clients) / rate
-                now = time.perf_counter()
-                if scheduled >= deadline:
-                    break
-                if now >= deadline:  # bounded in time: what could not be sent is counted
-                    mine["unsent"] = mine.get("unsent", 0) + 1
-                    sent += 1
-                    continue
-                if scheduled > now:
-                    time.sleep(scheduled - now)  # pacing the offered load
-            else:
-                scheduled = time.perf_counter()
-                if scheduled < start:
-                    time.sleep(start - scheduled)
-                    scheduled = start
-                if scheduled >= deadline:
-                    break
-            method, path, body, headers = bodies[next(counter) % len(bodies)]
-            sent += 1
-            try:
-                status, _data, service, _response = client.request(
-                    method, path, body=body, headers=headers
-                )
-            except OSError:
-                mine["errors"] += 1
-                client.close()
-                continue
-            done = time.perf_counter()
-            mine["latency"].append(done - scheduled)
-            mine["service"].append(service)
-            mine["status"][str(status)] = mine["status"].get(str(status), 0) + 1
-        client.close()
-
-    threads = [threading.Thread(target=worker, args=(i,), daemon=True) for i in range(clients)]
+    threads = [
+        threading.Thread(
+            target=_client,
+            args=(i,),
+            kwargs={
+                "port": port,
+                "bodies": bodies,
+                "counter": counter,
+                "mine": results[i],
+                "plan": plan,
+            },
+            daemon=True,
+        )
+        for i in range(clients)
+    ]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    elapsed = max(time.perf_counter(), deadline) - start
+    elapsed = max(time.perf_counter(), plan["deadline"]) - start
     status: dict[str, int] = {}
     for result in results:
         for key, value in result["status"].items():

@@ -17,6 +17,14 @@ from django.contrib.gis.geos import Point, Polygon
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
+from gis_portal.bench.rows.tiles import tile_of
+from layers.collections import collection_by_id, features_json, tile_mvt
+from layers.selectors import routing_override_for, zoning_check
+from parcels.selectors import OutsideCity, district_at, parcel_at
+from permits.models import ServiceRequest
+from permits.selectors import nearby_open_requests
+from permits.staff_selectors import nearby_requests
+
 
 @dataclass
 class PlanCheck:
@@ -76,13 +84,27 @@ def points_for_checks() -> tuple[Point, Point]:
     return inside, Point(x + 0.0001, y, srid=4326)
 
 
-def hot_query_checks(*, force_index: bool, user=None) -> list[PlanCheck]:
-    from layers.collections import collection_by_id, features_json, tile_mvt
-    from layers.selectors import routing_override_for, zoning_check
-    from parcels.selectors import OutsideCity, district_at, parcel_at
-    from permits.selectors import nearby_open_requests
+Spec = tuple[str, str, Callable[[], object], tuple[str, ...], bool]
 
+
+def hot_query_checks(*, force_index: bool, user=None) -> list[PlanCheck]:
+    """Every hot query's plan; with a staff `user`, the planners' nearby requests too."""
     inside, outside = points_for_checks()
+    specs = plan_specs(inside, outside)
+    if user is not None:
+        specs += staff_specs(user)
+    checks = []
+    for name, index, action, must_contain, small in specs:
+        sql = captured(action, must_contain)
+        plan = explain(sql, force_index=force_index or small)
+        checks.append(PlanCheck(name, index, index in plan, plan, sql, small_table=small))
+    return checks
+
+
+def plan_specs(inside: Point, outside: Point) -> list[Spec]:
+    """(name, index, action, strings of the statement to EXPLAIN, small table) per hot
+    query. Long because it is one table, an entry per hot path; split, it would only
+    scatter the list a reader compares with the bench's rows."""
 
     def district_near() -> None:
         try:
@@ -100,12 +122,10 @@ def hot_query_checks(*, force_index: bool, user=None) -> list[PlanCheck]:
         features_json(collection, queryset, srid=4326, flip=False, limit=1000, spatial=True)
 
     def tile(collection_id: str, z: int) -> Callable[[], object]:
-        from gis_portal.bench.measure import tile_of
-
         x, y = tile_of(inside.x, inside.y, z)
         return lambda: tile_mvt(collection_by_id(collection_id), z, x, y)
 
-    specs: list[tuple[str, str, Callable, tuple[str, ...], bool]] = [
+    return [
         (
             "district at a click (covers)",
             "district_geom_gist",
@@ -177,24 +197,19 @@ def hot_query_checks(*, force_index: bool, user=None) -> list[PlanCheck]:
             False,
         ),
     ]
-    if user is not None:
-        from permits.models import ServiceRequest
-        from permits.staff_selectors import nearby_requests
 
-        request = ServiceRequest.objects.order_by("id").first()
-        if request is not None:
-            specs.append(
-                (
-                    "planners: requests near a request",
-                    "request_location_gist",
-                    lambda: list(nearby_requests(user, request)),
-                    ("permits_servicerequest", "ST_DWithin"),
-                    False,
-                )
-            )
-    checks = []
-    for name, index, action, must_contain, small in specs:
-        sql = captured(action, must_contain)
-        plan = explain(sql, force_index=force_index or small)
-        checks.append(PlanCheck(name, index, index in plan, plan, sql, small_table=small))
-    return checks
+
+def staff_specs(user) -> list[Spec]:
+    """The planners' nearby requests, seen by `user` (needs a request in the database)."""
+    request = ServiceRequest.objects.order_by("id").first()
+    if request is None:
+        return []
+    return [
+        (
+            "planners: requests near a request",
+            "request_location_gist",
+            lambda: list(nearby_requests(user, request)),
+            ("permits_servicerequest", "ST_DWithin"),
+            False,
+        )
+    ]

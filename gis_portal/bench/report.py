@@ -9,6 +9,7 @@ import platform
 import subprocess
 from pathlib import Path
 
+from gis_portal.bench import busy
 from gis_portal.bench.config import RESULTS_DIR
 
 
@@ -59,12 +60,16 @@ def machine(cursor) -> dict:
 
 
 def table(rows: list[dict]) -> str:
-    """A Markdown table: #, hot path, result, target, verdict."""
-    lines = ["| # | hot path | result | target | verdict |", "|---|---|---|---|---|"]
+    """A Markdown table: #, hot path, result, target, verdict, and the machine's load
+    while the row ran (a busy machine makes a verdict "inconclusive")."""
+    lines = [
+        "| # | hot path | result | target | verdict | machine while measured |",
+        "|---|---|---|---|---|---|",
+    ]
     for row in rows:
         lines.append(
             f"| {row['row']} | {row['name']} | {row['result']} | {row['target']} "
-            f"| {row['verdict']} |"
+            f"| {row['verdict']} | {busy.describe(row.get('machine_load'))} |"
         )
     return "\n".join(lines)
 

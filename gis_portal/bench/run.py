@@ -4,17 +4,31 @@ from __future__ import annotations
 
 import datetime
 import json
+import os
 import subprocess
 import time
 from collections.abc import Callable
 
 import psycopg2
 
-from gis_portal.bench import data, measure, report
-from gis_portal.bench.config import MANAGE, PYTHON, BenchConfig, django_env, dsn, reference_dsn
+from gis_portal.bench import busy, data, report, rows
+from gis_portal.bench.config import (
+    BUSY_LOAD_PER_CORE,
+    BUSY_OTHER_CPU_CORES,
+    MANAGE,
+    PYTHON,
+    BenchConfig,
+    django_env,
+    dsn,
+    reference_dsn,
+)
+from gis_portal.bench.context import Context, city_points
 from gis_portal.bench.server import Server
 
 Log = Callable[[str], None]
+
+#: The longest wait for the machine's load average to fall after the bench's own load.
+SETTLE_SECONDS = 90.0
 
 
 def reset_runtime_rows(config: BenchConfig) -> int:
@@ -77,8 +91,9 @@ def plan_checks(config: BenchConfig) -> list[dict]:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def run(config: BenchConfig, log: Log, *, rebuild: bool = False) -> dict:
-    started = time.perf_counter()
+def _prepare(config: BenchConfig, log: Log, *, rebuild: bool) -> dict:
+    """The database (built or reused), settled and reset; the machine, the points and
+    the query plans."""
     database = data.ensure(config, log, rebuild=rebuild)
     vacuum_analyze(config)  # a new migration may have rewritten rows of a reused database
     removed = reset_runtime_rows(config)
@@ -88,10 +103,11 @@ def run(config: BenchConfig, log: Log, *, rebuild: bool = False) -> dict:
     connection.autocommit = True
     with connection.cursor() as cursor:
         machine = report.machine(cursor)
-        points = measure.city_points(cursor, max(config.lookup_points, 600), config.seed)
+        points = city_points(cursor, max(config.lookup_points, 600), config.seed)
     log(
         f"machine: {machine['cpu']}, {machine['cores']} cores, {machine['ram_gib']} GiB, "
-        f"PostgreSQL {machine['postgresql']}, PostGIS {machine['postgis']}"
+        f"PostgreSQL {machine['postgresql']}, PostGIS {machine['postgis']}, "
+        f"load average {machine['load_average_at_start'][0]}"
     )
     plans = plan_checks(config)
     bad = [p["name"] for p in plans if not p["ok"]]
@@ -99,69 +115,102 @@ def run(config: BenchConfig, log: Log, *, rebuild: bool = False) -> dict:
         f"query plans: {len(plans) - len(bad)}/{len(plans)} on their GiST index"
         + (f"; NOT: {', '.join(bad)}" if bad else "")
     )
-    rows: list[dict] = []
+    return {
+        "database": database,
+        "connection": connection,
+        "machine": machine,
+        "points": points,
+        "plans": plans,
+    }
+
+
+def measured(number: int, name: str, step: Callable[[], dict], config: BenchConfig, log: Log):
+    """Run one row under a busy-machine monitor: its time, the machine's load and CPU
+    time of other processes while it ran, and its verdict (inconclusive when busy). A
+    broken endpoint is a result (verdict ERROR), not a crash of the whole bench."""
+    started = time.perf_counter()
+    log(f"row {number} …")
+    with busy.Monitor((config.database, config.import_database)) as monitor:
+        try:
+            row = step()
+        except Exception as error:
+            row = {"row": number, "name": name, "result": f"ERROR: {error}", "target": ""}
+            row["verdict"] = "ERROR"
+    row["seconds"] = round(time.perf_counter() - started, 1)
+    busy.judge(row, monitor.summary())
+    log(
+        f"row {number}: {row['result']} — {row['verdict']} ({row['seconds']} s; "
+        f"{busy.describe(row['machine_load'])})"
+    )
+    return row
+
+
+def _server_rows(config: BenchConfig, ctx: Context, log: Log) -> list[dict]:
+    """The rows measured over HTTP, read-only rows first (filing writes)."""
+    steps = {
+        1: rows.lookup.row_lookup,
+        2: rows.lookup.row_routing,
+        4: rows.tiles.row_tiles,
+        5: rows.features.row_geojson_bbox,
+        7: rows.features.row_ogc_pages,
+        8: rows.dashboard.row_dashboard,
+        3: rows.filing.row_filing,
+    }
     with Server(config) as server:
         log(
             f"gunicorn: {server.workers} workers × {config.threads} threads "
             f"on 127.0.0.1:{server.port}"
         )
-        ctx = measure.Context(
-            config=config, port=server.port, connection=connection, log=log, points=points
-        )
-        steps = {
-            1: lambda: measure.row_lookup(ctx),
-            2: lambda: measure.row_routing(ctx),
-            4: lambda: measure.row_tiles(ctx),
-            5: lambda: measure.row_geojson_bbox(ctx),
-            7: lambda: measure.row_ogc_pages(ctx),
-            8: lambda: measure.row_dashboard(ctx),
-            3: lambda: measure.row_filing(ctx),  # writes: after the read-only rows
-        }
-        for number, step in steps.items():
-            if number not in config.rows:
-                continue
-            step_started = time.perf_counter()
-            log(f"row {number} …")
-            try:
-                row = step()
-            except Exception as error:  # a broken endpoint is a result, not a crash
-                row = {
-                    "row": number,
-                    "name": f"row {number}",
-                    "result": f"ERROR: {error}",
-                    "target": "",
-                    "verdict": "ERROR",
-                }
-            row["seconds"] = round(time.perf_counter() - step_started, 1)
-            log(f"row {number}: {row['result']} — {row['verdict']} ({row['seconds']} s)")
-            rows.append(row)
+        ctx.port = server.port
+        return [
+            measured(number, f"row {number}", lambda step=step: step(ctx), config, log)
+            for number, step in steps.items()
+            if number in config.rows
+        ]
+
+
+def settle(log: Log, *, timeout: float = SETTLE_SECONDS) -> None:
+    """Wait (at most `timeout` s) until the 1-minute load average is back under the
+    busy limit. The filing row loads the machine itself (50 clients, the server, the
+    backends), and the load average it leaves would make the next row's start look busy
+    although nothing else runs; the wait is not part of any measurement."""
+    limit = BUSY_LOAD_PER_CORE * (os.cpu_count() or 1)
+    deadline = time.monotonic() + timeout
+    while busy.read_load_1min() > limit and time.monotonic() < deadline:
+        time.sleep(2)  # polling the load average, not a timed measurement
+    log(f"load average {busy.read_load_1min():.2f} (limit {limit:g})")
+
+
+def run(config: BenchConfig, log: Log, *, rebuild: bool = False) -> dict:
+    started = time.perf_counter()
+    state = _prepare(config, log, rebuild=rebuild)
+    connection = state["connection"]
+    ctx = Context(config=config, port=0, connection=connection, log=log, points=state["points"])
+    measured_rows = _server_rows(config, ctx, log)
     if 6 in config.rows:
-        step_started = time.perf_counter()
-        log("row 6 (import; the server is stopped) …")
-        try:
-            row = measure.row_import(ctx, str(data.gpkg_path(config)))
-        except Exception as error:
-            row = {
-                "row": 6,
-                "name": "import from a GeoPackage",
-                "result": f"ERROR: {error}",
-                "target": "",
-                "verdict": "ERROR",
-            }
-        row["seconds"] = round(time.perf_counter() - step_started, 1)
-        log(f"row 6: {row['result']} — {row['verdict']} ({row['seconds']} s)")
-        rows.append(row)
-    removed = reset_runtime_rows(config)
+        log("row 6 is measured with the server stopped")
+        if 3 in config.rows:
+            settle(log)
+        gpkg = str(data.gpkg_path(config))
+        name = "import from a GeoPackage"
+        measured_rows.append(
+            measured(6, name, lambda: rows.imports.row_import(ctx, gpkg), config, log)
+        )
+    reset_runtime_rows(config)
     connection.close()
-    rows.sort(key=lambda r: r["row"])
+    measured_rows.sort(key=lambda r: r["row"])
     payload = {
         "date": datetime.datetime.now().astimezone().isoformat(timespec="seconds"),
-        "machine": machine,
+        "machine": state["machine"],
         "config": config.as_dict(),
-        "database": database,
-        "plans": plans,
-        "rows": rows,
-        "table": report.table(rows),
+        "busy_limits": {
+            "other_cpu_cores": BUSY_OTHER_CPU_CORES,
+            "load_per_core": BUSY_LOAD_PER_CORE,
+        },
+        "database": state["database"],
+        "plans": state["plans"],
+        "rows": measured_rows,
+        "table": report.table(measured_rows),
         "seconds": round(time.perf_counter() - started, 1),
     }
     path = report.write(payload)

@@ -200,7 +200,9 @@ def dashboard(cursor, start, end) -> list:
 def filing(cursor, *, lon: float, lat: float, service_code: str, code: str) -> int:
     """Row 3 reference: the reads and writes of one filing in one transaction (caller
     commits): district and parcel at the point, the service, its districts, the routing
-    override and zoning features, then the request and its two history rows."""
+    override and zoning features, then the request and its two history rows. Long
+    because it is one filing's statements in the order the portal sends them: split,
+    the reference would no longer read as one transaction."""
     params = {"lon": lon, "lat": lat}
     cursor.execute(
         f"SELECT d.id, d.code, d.name_fa, d.name_en FROM parcels_district d "

@@ -7,33 +7,16 @@
  * layer's style settings. Every name, value and attribute reaches the page through
  * textContent: layer data may hold markup and must show as text. The overlay panel
  * is our own control (Leaflet's layers control writes names with innerHTML).
+ * Needs portal-common.js.
  */
 (function () {
   "use strict";
   var _ = window.gettext || function (s) { return s; };
   var MAX_PAGES = 5;
 
-  function el(tag, attrs, text) {
-    var node = document.createElement(tag);
-    Object.keys(attrs || {}).forEach(function (key) {
-      if (key === "className") node.className = attrs[key];
-      else node.setAttribute(key, attrs[key]);
-    });
-    if (text !== undefined && text !== null) node.textContent = String(text);
-    return node;
-  }
-
-  function digits(value, language) {
-    if (window.PortalMap && window.PortalMap.digits) return window.PortalMap.digits(value, language);
-    return String(value);
-  }
-
-  function getJSON(url) {
-    return fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin" })
-      .then(function (response) {
-        return response.json().then(function (body) { return { ok: response.ok, status: response.status, body: body }; });
-      });
-  }
+  var el = PortalCommon.el;
+  var digits = PortalCommon.digits;
+  var getJSON = PortalCommon.getJSON;
 
   function safeColor(value, fallback) {
     return /^#[0-9a-fA-F]{3,8}$/.test(String(value || "")) ? value : fallback;

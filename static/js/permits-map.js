@@ -1,5 +1,5 @@
 /* Maps of the filing and tracking pages. Data reaches the page only through
- * textContent (PortalMap.el): names, codes and zoning notes may hold markup. */
+ * textContent (PortalCommon.el): names, codes and zoning notes may hold markup. */
 (function () {
   "use strict";
   var _ = window.gettext || function (s) { return s; };
@@ -7,14 +7,7 @@
   function outlineParcel(map, cfg) {
     if (!cfg.parcel) return Promise.resolve(null);
     var url = cfg.parcelUrl.replace("CODE", encodeURIComponent(cfg.parcel));
-    return PortalMap.getJSON(url).then(function (response) {
-      if (!response.ok) return null;
-      return L.geoJSON(response.body, {
-        style: { color: "#e8710a", weight: 3, fillOpacity: 0.25 },
-        className: "parcel-outline",
-        interactive: false
-      }).addTo(map);
-    });
+    return PortalCommon.parcelOutline(map, url, { interactive: false });
   }
 
   function zoningPrecheck(cfg) {
@@ -25,9 +18,9 @@
     function check() {
       var params = { lat: cfg.point[0].toFixed(7), lon: cfg.point[1].toFixed(7) };
       if (use && use.value) params.use = use.value;
-      var floorsValue = floors ? floors.value.replace(/[۰-۹]/g, function (d) { return "۰۱۲۳۴۵۶۷۸۹".indexOf(d); }).trim() : "";
+      var floorsValue = floors ? PortalCommon.latinDigits(floors.value).trim() : "";
       if (/^\d{1,3}$/.test(floorsValue)) params.floors = floorsValue;
-      PortalMap.getJSON(cfg.zoningUrl + "?" + new URLSearchParams(params)).then(function (response) {
+      PortalCommon.getJSON(cfg.zoningUrl + "?" + new URLSearchParams(params)).then(function (response) {
         box.replaceChildren();
         box.className = "zoning";
         if (!response.ok) { box.textContent = response.body.detail || ""; return; }
@@ -37,10 +30,10 @@
           return;
         }
         box.classList.add(data.allowed ? "zoning-ok" : "zoning-warning");
-        box.appendChild(PortalMap.el("strong", {}, data.allowed ? _("Within zoning:") : _("Outside zoning:")));
+        box.appendChild(PortalCommon.el("strong", {}, data.allowed ? _("Within zoning:") : _("Outside zoning:")));
         box.appendChild(document.createTextNode(" " + (data.zone_name || data.zone) + " — " + (data.explanation || "")));
         if (!data.allowed) {
-          box.appendChild(PortalMap.el("span", { className: "hint" }, " " + _("You can still file; planners will review it.")));
+          box.appendChild(PortalCommon.el("span", { className: "hint" }, " " + _("You can still file; planners will review it.")));
         }
       });
     }

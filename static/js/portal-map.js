@@ -1,31 +1,13 @@
-/* GIS Portal map behaviour. Every piece of data reaches the page through
- * textContent (never innerHTML): addresses, names and attributes may hold markup. */
+/* GIS Portal map behaviour (the home page's lookup and search, and the map pieces the
+ * other pages share). Every piece of data reaches the page through textContent (never
+ * innerHTML): addresses, names and attributes may hold markup. Needs portal-common.js. */
 (function () {
   "use strict";
   var _ = window.gettext || function (s) { return s; };
-
-  function el(tag, attrs, text) {
-    var node = document.createElement(tag);
-    Object.keys(attrs || {}).forEach(function (key) {
-      if (key === "className") node.className = attrs[key];
-      else node.setAttribute(key, attrs[key]);
-    });
-    if (text !== undefined && text !== null) node.textContent = String(text);
-    return node;
-  }
-
-  function digits(value, language) {
-    var text = String(value);
-    if ((language || document.documentElement.lang) !== "fa") return text;
-    return text.replace(/[0-9]/g, function (d) { return "۰۱۲۳۴۵۶۷۸۹"[d]; });
-  }
-
-  function getJSON(url) {
-    return fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin" })
-      .then(function (response) {
-        return response.json().then(function (body) { return { ok: response.ok, status: response.status, body: body }; });
-      });
-  }
+  var el = PortalCommon.el;
+  var digits = PortalCommon.digits;
+  var getJSON = PortalCommon.getJSON;
+  var interpolate = PortalCommon.interpolate;
 
   function districtName(district, language) {
     return language === "fa" ? district.name_fa : district.name_en;
@@ -100,12 +82,6 @@
     }
   }
 
-  function interpolate(format, values) {
-    if (window.interpolate) return window.interpolate(format, values);
-    var i = 0;
-    return format.replace(/%s/g, function () { return values[i++]; });
-  }
-
   function PortalHome(map, cfg) {
     this.map = map;
     this.cfg = cfg;
@@ -150,11 +126,12 @@
     var self = this;
     if (this.parcelLayer) { this.parcelLayer.remove(); this.parcelLayer = null; }
     if (!code) return Promise.resolve(null);
-    return getJSON(this.cfg.parcelUrl.replace("CODE", encodeURIComponent(code))).then(function (response) {
-      if (!response.ok) return null;
-      self.parcelLayer = L.geoJSON(response.body, { style: { color: "#e8710a", weight: 3, fillOpacity: 0.25 }, className: "parcel-outline" }).addTo(self.map);
-      if (zoom) self.map.fitBounds(self.parcelLayer.getBounds(), { maxZoom: 18 });
-      return self.parcelLayer;
+    var url = this.cfg.parcelUrl.replace("CODE", encodeURIComponent(code));
+    return PortalCommon.parcelOutline(this.map, url).then(function (layer) {
+      if (!layer) return null;
+      self.parcelLayer = layer;
+      if (zoom) self.map.fitBounds(layer.getBounds(), { maxZoom: 18 });
+      return layer;
     });
   };
 

@@ -64,11 +64,9 @@
   function fa(n, width) {
     var text = String(n);
     while (text.length < (width || 0)) text = "0" + text;
-    return text.replace(/[0-9]/g, function (d) { return "۰۱۲۳۴۵۶۷۸۹"[d]; });
+    return PortalCommon.digits(text, "fa");
   }
-  function latin(text) {
-    return String(text).replace(/[۰-۹]/g, function (d) { return "۰۱۲۳۴۵۶۷۸۹".indexOf(d); });
-  }
+  var latin = PortalCommon.latinDigits;
   function today() {
     var now = new Date();
     return d2j(g2d(now.getFullYear(), now.getMonth() + 1, now.getDate()));
@@ -82,7 +80,7 @@
   function Picker(input) {
     var self = this;
     this.input = input;
-    this.box = PortalMap.el("div", { className: "jalali-picker", role: "dialog", "aria-label": input.labels && input.labels[0] ? input.labels[0].textContent : "" });
+    this.box = PortalCommon.el("div", { className: "jalali-picker", role: "dialog", "aria-label": input.labels && input.labels[0] ? input.labels[0].textContent : "" });
     this.box.hidden = true;
     input.insertAdjacentElement("afterend", this.box);
     input.setAttribute("autocomplete", "off");
@@ -99,7 +97,7 @@
   };
   Picker.prototype.close = function () { this.box.hidden = true; };
   Picker.prototype.show = function (jy, jm) {
-    var self = this, el = PortalMap.el, now = today();
+    var self = this, el = PortalCommon.el, now = today();
     this.box.replaceChildren();
     var head = el("div", { className: "jalali-head" });
     var prev = el("button", { type: "button", className: "secondary", "data-step": "-1", "aria-label": "ماه قبل" }, "›");

@@ -1,5 +1,5 @@
 /* Maps of the planners' workspace: the queue (clusters or heat), one request, the
- * dashboard heat map. Text reaches the page only through textContent (PortalMap.el). */
+ * dashboard heat map. Text reaches the page only through textContent (PortalCommon.el). */
 (function () {
   "use strict";
 
@@ -7,7 +7,7 @@
   var NORMAL = "#0b5cad";
 
   function loadPoints(url) {
-    return PortalMap.getJSON(url).then(function (response) {
+    return PortalCommon.getJSON(url).then(function (response) {
       if (!response.ok) throw new Error(response.body && response.body.detail || "points");
       return response.body.features || [];
     });
@@ -19,7 +19,7 @@
   }
 
   function tooltip(code) {
-    return PortalMap.el("span", { dir: "ltr" }, code);
+    return PortalCommon.el("span", { dir: "ltr" }, code);
   }
 
   function openRequest(cfg, code) {
@@ -93,12 +93,8 @@
       marker.on("click", function () { openRequest(cfg, other.code); });
     });
     if (cfg.parcel) {
-      ready.push(PortalMap.getJSON(cfg.parcelUrl.replace("CODE", encodeURIComponent(cfg.parcel))).then(function (response) {
-        if (!response.ok) return null;
-        return L.geoJSON(response.body, {
-          style: { color: "#e8710a", weight: 3, fillOpacity: 0.25 }, className: "parcel-outline", interactive: false
-        }).addTo(map);
-      }));
+      var url = cfg.parcelUrl.replace("CODE", encodeURIComponent(cfg.parcel));
+      ready.push(PortalCommon.parcelOutline(map, url, { interactive: false }));
     }
     Promise.all(ready).then(function () { container.dataset.ready = "true"; });
     return map;

@@ -4,11 +4,18 @@ The work is in gis_portal.bench; `--stage` runs one building step inside a child
 process connected to the bench database (internal).
 """
 
+import argparse
 import json
 
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
+from django.contrib.sessions.backends.db import SessionStore
 from django.core.management import BaseCommand, CommandError
+from django.db import connection
 
-from gis_portal.bench.config import BenchConfig
+from gis_portal.bench import data
+from gis_portal.bench.config import BENCH_USERNAME, BenchConfig
+from gis_portal.bench.plans import hot_query_checks
+from gis_portal.bench.run import run
 
 
 class Command(BaseCommand):
@@ -28,7 +35,7 @@ class Command(BaseCommand):
         )
         parser.add_argument("--rebuild", action="store_true", help="rebuild the bench database")
         parser.add_argument(
-            "--stage", choices=["base", "bulk", "session", "plans"], help=argparse_suppress()
+            "--stage", choices=["base", "bulk", "session", "plans"], help=argparse.SUPPRESS
         )
 
     def handle(self, *args, **options):
@@ -53,17 +60,11 @@ class Command(BaseCommand):
         stage = options["stage"]
         if stage:
             return self.stage(stage, config)
-        from gis_portal.bench.run import run
-
         run(config, lambda line: self.stdout.write(line), rebuild=options["rebuild"])
 
     def stage(self, stage: str, config: BenchConfig) -> None:
-        from django.conf import settings
-
-        if settings.DATABASES["default"]["NAME"] != config.database:
+        if connection.settings_dict["NAME"] != config.database:
             raise CommandError("stages run on the bench database only (set by the bench)")
-        from gis_portal.bench import data
-
         if stage == "base":
             data.stage_base()
         elif stage == "bulk":
@@ -71,32 +72,17 @@ class Command(BaseCommand):
         elif stage == "session":
             self.stdout.write(session_key())
         elif stage == "plans":
-            from gis_portal.bench.plans import hot_query_checks
-
             user = staff_user()
             checks = hot_query_checks(force_index=False, user=user)
             self.stdout.write(json.dumps([check.as_dict() for check in checks]))
 
 
-def argparse_suppress():
-    import argparse
-
-    return argparse.SUPPRESS
-
-
 def staff_user():
-    from django.contrib.auth import get_user_model
-
-    from gis_portal.bench.config import BENCH_USERNAME
-
     return get_user_model().objects.get(username=BENCH_USERNAME)
 
 
 def session_key() -> str:
     """A signed-in session of the bench supervisor (the same secret key as the server)."""
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-    from django.contrib.sessions.backends.db import SessionStore
-
     user = staff_user()
     session = SessionStore()
     session[SESSION_KEY] = str(user.pk)
