@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet
 from django.db import connection, transaction
-from django.db.models import QuerySet
+from django.db.models import Max, Min, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from gis_portal.core.i18n import is_persian
@@ -129,8 +129,6 @@ class Collection:
         return self._data_time_extent()
 
     def _data_time_extent(self) -> list[str | None]:
-        from django.db.models import Max, Min
-
         values = self.queryset().aggregate(a=Min(self.time_lookup), b=Max(self.time_lookup))
         return [
             values["a"].isoformat() if values["a"] else None,

@@ -26,7 +26,9 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from gis_portal.core.i18n import TO_PERSIAN_DIGITS, is_persian
+from gis_portal.staff import access as roles
 from layers.models import Layer, LayerPurpose, LayerVersion
+from parcels.models import LandUse
 
 
 @dataclass(frozen=True)
@@ -49,8 +51,6 @@ def can_manage_layers(user) -> bool:
     The staff roles (gis_portal.staff.access: GIS staff and administrators), or the
     `layers.add_layer` permission given to an account by hand.
     """
-    from gis_portal.staff import access as roles
-
     if roles.can_manage_layers(user):
         return True
     if not getattr(user, "is_authenticated", False) or not user.is_active:
@@ -122,8 +122,6 @@ def _int_or_none(value) -> int | None:
 
 
 def _use_label(use: str) -> str:
-    from parcels.models import LandUse
-
     try:
         return str(LandUse(use).label)
     except ValueError:
