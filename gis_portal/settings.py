@@ -228,3 +228,25 @@ if not DEBUG:
 # uploads only through an allow-list of drivers (gis_portal/vector_files.py) and refuses
 # GeoJSON crs links; see README "Security".
 SILENCED_SYSTEM_CHECKS = ["gis.W001"]
+
+# --- payments --------------------------------------------------------------------------------
+# Online payment of a permit's fees through az-iranian-bank-gateways, speaking Zarinpal's v4
+# protocol (permits/permitting/payments_gateway.py). PAYMENTS_GATEWAY_URL is the bank's base
+# URL: by default the fake bank that `make run` starts on loopback (scripts/fake_bank.py);
+# production sets it to the bank's own address and ZARINPAL_MERCHANT_CODE to the real terminal.
+INSTALLED_APPS += ["azbankgateways"]  # its Bank record keeps the gateway's own state
+FAKE_BANK_PORT = int(env("FAKE_BANK_PORT", "54480"))
+PAYMENTS_GATEWAY_URL = env("PAYMENTS_GATEWAY_URL", f"http://127.0.0.1:{FAKE_BANK_PORT}")
+AZ_IRANIAN_BANK_GATEWAYS = {
+    "GATEWAYS": {
+        "ZARINPAL": {
+            "MERCHANT_CODE": env("ZARINPAL_MERCHANT_CODE", "00000000-0000-4000-8000-000000000000"),
+            "SANDBOX": 0,
+        },
+    },
+    "DEFAULT": "ZARINPAL",
+    "CURRENCY": "IRR",
+    "BANK_TIMEOUT": int(env("PAYMENTS_GATEWAY_TIMEOUT", "5")),
+}
+# A started payment older than this is abandoned when the citizen starts another one.
+PAYMENTS_PENDING_MINUTES = int(env("PAYMENTS_PENDING_MINUTES", "15"))

@@ -1,6 +1,8 @@
 """Routes of the permitting steps (documents, brief, fees, payments)."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from permits.permitting import payments_api, payments_views
 
 app_name = "permitting"
 
@@ -9,4 +11,12 @@ urlpatterns: list = [
     # brief
     # fees
     # payments
+    path(
+        "api/requests/<str:code>/payments/",
+        payments_api.PaymentStartApi.as_view(),
+        name="payments_start_api",
+    ),
+    path("payments/callback/", payments_views.payments_callback, name="payments_callback"),
+    path("payments/<uuid:key>/", payments_views.payments_result, name="payments_result"),
+    path("payments/pay/<str:code>/", payments_views.payments_pay, name="payments_pay"),
 ]
