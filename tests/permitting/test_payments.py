@@ -53,7 +53,14 @@ def test_full_cycle_start_pay_verify_receipt(client, fake_bank, owing):
     body = started.json()
     assert body["amount_rials"] == AMOUNT and body["status"] == "started"
     assert body["redirect_url"].startswith(f"{fake_bank.url}/pg/StartPay/")
-    assert set(body) == {"payment", "status", "amount_rials", "redirect_url", "result_url", "reused"}
+    assert set(body) == {
+        "payment",
+        "status",
+        "amount_rials",
+        "redirect_url",
+        "result_url",
+        "reused",
+    }
 
     page = requests.get(body["redirect_url"], timeout=5).text
     assert "۱۲۵٬۰۰۰٬۰۰۰ ریال" in page and "125,000,000 Rials" in page
@@ -68,7 +75,9 @@ def test_full_cycle_start_pay_verify_receipt(client, fake_bank, owing):
     assert re.fullmatch(r"1[34]\d\d-\d{6}", payment.receipt_number)
     assert Bank.objects.get(pk=payment.bank_id).status == BankStatus.COMPLETE
     assert payment_paid(owing) == payment
-    assert RequestEvent.objects.filter(request=owing, public=True, note_en__contains="paid").exists()
+    assert RequestEvent.objects.filter(
+        request=owing, public=True, note_en__contains="paid"
+    ).exists()
 
     persian = client.get(body["result_url"]).content.decode()
     digits = payment.receipt_number.translate(str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹"))
@@ -133,8 +142,14 @@ def test_replayed_cancel_after_payment_changes_nothing(client, fake_bank, owing)
 @pytest.mark.parametrize(
     ("forge", "status_code"),
     [
-        (lambda p: f"/payments/callback/?payment=not-a-key&Authority={p.bank.reference_number}", 404),
-        (lambda p: callback_path(p).replace(str(p.key), "00000000-0000-4000-8000-000000000000"), 404),
+        (
+            lambda p: f"/payments/callback/?payment=not-a-key&Authority={p.bank.reference_number}",
+            404,
+        ),
+        (
+            lambda p: callback_path(p).replace(str(p.key), "00000000-0000-4000-8000-000000000000"),
+            404,
+        ),
         (lambda p: callback_path(p, authority="A00000000000000000000000000000000000"), 400),
         (lambda p: callback_path(p, authority=""), 400),
         (lambda p: callback_path(p, status="OK"), 400),  # says paid; the bank says not
