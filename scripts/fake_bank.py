@@ -147,14 +147,14 @@ main {{ max-width: 30rem; margin: 3rem auto; background: #fff; padding: 1.5rem 2
   border-radius: .75rem; box-shadow: 0 1px 6px #0002; }}
 h1 {{ font-size: 1.3rem; }} .en {{ direction: ltr; text-align: left; color: #445; }}
 .amount {{ font-size: 1.6rem; font-weight: bold; }}
-.warning {{ background: #fff4d6; padding: .5rem .75rem; border-radius: .5rem; }}
+.warning {{ background: #fff4d6; padding: .1rem .75rem; border-radius: .5rem; }}
 .actions {{ display: flex; gap: 1rem; margin-top: 1.5rem; }}
 button {{ font: inherit; padding: .6rem 1.6rem; border-radius: .5rem; border: 0; cursor: pointer; }}
 .pay {{ background: #0a7d38; color: #fff; }} .cancel {{ background: #ddd; }}
 </style></head><body><main>
 <h1>درگاه پرداخت آزمایشی</h1><p class="en" lang="en">Test payment gateway</p>
-<p class="warning">این بانک واقعی نیست؛ پولی جابه‌جا نمی‌شود.
-<span class="en" lang="en">This is not a real bank; no money moves.</span></p>
+<div class="warning"><p>این بانک واقعی نیست؛ پولی جابه‌جا نمی‌شود.</p>
+<p class="en" lang="en">This is not a real bank; no money moves.</p></div>
 {body}
 </main></body></html>"""
 
@@ -162,10 +162,10 @@ button {{ font: inherit; padding: .6rem 1.6rem; border-radius: .5rem; border: 0;
 def payment_page(authority: str, session: dict) -> str:
     ascii_amount, persian_amount = grouped(session["amount"])
     unit_fa, unit_en = ("ریال", "Rials") if session["currency"] == "IRR" else ("تومان", "Toman")
-    body = f"""<p>مبلغ <span class="en" lang="en">Amount</span></p>
-<p class="amount" id="amount">{persian_amount} {unit_fa}
-<span class="en" lang="en">({ascii_amount} {unit_en})</span></p>
-<p>{html.escape(session["description"])}</p>
+    body = f"""<p>مبلغ</p>
+<p class="amount" id="amount">{persian_amount} {unit_fa}</p>
+<p class="en" lang="en">Amount: {ascii_amount} {unit_en}</p>
+<p dir="auto">{html.escape(session["description"])}</p>
 <div class="actions">
 <form method="post" action="/pg/StartPay/{authority}/pay">
 <button class="pay" type="submit" name="action" value="pay">پرداخت · Pay</button></form>
