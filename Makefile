@@ -1,8 +1,9 @@
 # GIS Portal. `make run` serves the portal, `make test` runs the whole suite.
 PORT ?= 8000
+FAKE_BANK_PORT ?= 54480
 PY := .venv/bin/python
 
-.PHONY: run test stop lint format bootstrap db demo bench messages
+.PHONY: run test stop lint format bootstrap db demo bench messages fake-bank
 
 bootstrap:
 	@scripts/bootstrap.sh
@@ -18,8 +19,16 @@ run: demo
 	@$(PY) manage.py collectstatic --noinput -v 0
 	@echo ""
 	@echo "GIS Portal: http://127.0.0.1:$(PORT)/   (Ctrl-C stops the server; 'make stop' stops the database)"
+	@echo "Fake bank gateway (payments): http://127.0.0.1:$(FAKE_BANK_PORT)/"
 	@echo ""
-	@$(PY) manage.py runserver 127.0.0.1:$(PORT) --noreload
+	@export FAKE_BANK_PORT=$(FAKE_BANK_PORT); \
+	$(PY) scripts/fake_bank.py & bank=$$!; \
+	trap 'kill $$bank 2>/dev/null' EXIT INT TERM; \
+	$(PY) manage.py runserver 127.0.0.1:$(PORT) --noreload
+
+# The fake bank gateway alone, in the foreground (`make run` starts it in the background).
+fake-bank: bootstrap
+	@FAKE_BANK_PORT=$(FAKE_BANK_PORT) $(PY) scripts/fake_bank.py
 
 test: db
 	@DJANGO_SETTINGS_MODULE=gis_portal.settings_test $(PY) -m pytest

@@ -238,3 +238,24 @@ PERMIT_DOCUMENT_MAX_BYTES = int(env("PERMIT_DOCUMENT_MAX_BYTES", str(20 * 1024 *
 PERMIT_DOCUMENT_MAX_PAGES = int(env("PERMIT_DOCUMENT_MAX_PAGES", "100"))
 # How many documents one request may hold (corrected scans included).
 PERMIT_DOCUMENTS_PER_REQUEST = int(env("PERMIT_DOCUMENTS_PER_REQUEST", "30"))
+# --- payments --------------------------------------------------------------------------------
+# Online payment of a permit's fees through az-iranian-bank-gateways, speaking Zarinpal's v4
+# protocol (permits/permitting/payments_gateway.py). PAYMENTS_GATEWAY_URL is the bank's base
+# URL: by default the fake bank that `make run` starts on loopback (scripts/fake_bank.py);
+# production sets it to the bank's own address and ZARINPAL_MERCHANT_CODE to the real terminal.
+INSTALLED_APPS += ["azbankgateways"]  # its Bank record keeps the gateway's own state
+FAKE_BANK_PORT = int(env("FAKE_BANK_PORT", "54480"))
+PAYMENTS_GATEWAY_URL = env("PAYMENTS_GATEWAY_URL", f"http://127.0.0.1:{FAKE_BANK_PORT}")
+AZ_IRANIAN_BANK_GATEWAYS = {
+    "GATEWAYS": {
+        "ZARINPAL": {
+            "MERCHANT_CODE": env("ZARINPAL_MERCHANT_CODE", "00000000-0000-4000-8000-000000000000"),
+            "SANDBOX": 0,
+        },
+    },
+    "DEFAULT": "ZARINPAL",
+    "CURRENCY": "IRR",
+    "BANK_TIMEOUT": int(env("PAYMENTS_GATEWAY_TIMEOUT", "5")),
+}
+# A started payment older than this is abandoned when the citizen starts another one.
+PAYMENTS_PENDING_MINUTES = int(env("PAYMENTS_PENDING_MINUTES", "15"))

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from permits.permitting import documents_views
+from permits.permitting import documents_views, payments_api, payments_views
 
 app_name = "permitting"
 
@@ -26,4 +26,12 @@ urlpatterns: list = [
     # brief
     # fees
     # payments
+    path(
+        "api/requests/<str:code>/payments/",
+        payments_api.PaymentStartApi.as_view(),
+        name="payments_start_api",
+    ),
+    path("payments/callback/", payments_views.payments_callback, name="payments_callback"),
+    path("payments/<uuid:key>/", payments_views.payments_result, name="payments_result"),
+    path("payments/pay/<str:code>/", payments_views.payments_pay, name="payments_pay"),
 ]
