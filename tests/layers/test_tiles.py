@@ -7,7 +7,7 @@ import pytest
 from django.db import connection
 
 from layers.collections import collection_by_id, features_json, page_sql, tile_sql_for_explain
-from layers.services import layer_import
+from layers.services.imports import layer_import
 from parcels.models import Parcel
 
 from .conftest import LAT, LON, feature, feature_collection, square, write_geojson
