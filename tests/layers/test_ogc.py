@@ -5,7 +5,7 @@ import json
 import pytest
 from pyproj import Transformer
 
-from layers.api import CONFORMANCE
+from layers.ogc.documents import CONFORMANCE
 from layers.services.create import layer_create
 from layers.services.imports import layer_import
 from layers.services.publish import layer_unpublish

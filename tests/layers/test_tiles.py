@@ -123,7 +123,7 @@ def explain(sql: str, params) -> str:
 )
 def test_bbox_item_queries_use_the_gist_index(parks, parcels, collection_id, index):
     """The page and the count that /items runs for a bbox both filter on the GiST index."""
-    from layers.api import parse_bbox
+    from layers.ogc.params import parse_bbox
 
     collection = collection_by_id(collection_id)
     bbox = parse_bbox(f"{LON},{LAT},{LON + 0.01},{LAT + 0.01}", None)
