@@ -9,7 +9,8 @@ from django.utils.translation import gettext_lazy as _
 
 from layers.models import Layer, LayerVersion
 from layers.selectors import can_manage_layers
-from layers.services import LayerImportError, layer_import, layer_publish, layer_unpublish
+from layers.services.imports import LayerImportError, layer_import
+from layers.services.publish import layer_publish, layer_unpublish
 
 
 class LayerAdminForm(forms.ModelForm):

@@ -18,14 +18,9 @@ from layers.collections import all_collections, collection_by_id, features_json
 from layers.forms import NEW, UploadForm
 from layers.models import Layer, LayerVersion
 from layers.selectors import can_manage_layers, layer_versions, published_layer, published_layers
-from layers.services import (
-    LayerImportError,
-    import_limits,
-    layer_create,
-    layer_import,
-    layer_publish,
-    layer_unpublish,
-)
+from layers.services.create import layer_create
+from layers.services.imports import LayerImportError, import_limits, layer_import
+from layers.services.publish import layer_publish, layer_unpublish
 
 
 def catalogue(request):

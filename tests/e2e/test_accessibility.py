@@ -41,7 +41,7 @@ def published_layers(districts):
     """The demo layers, published: the home map gets its overlay panel, /layers/ its cards."""
     from django.core.cache import cache
 
-    from layers.services import layer_demo_load
+    from layers.services.demo import layer_demo_load
 
     cache.clear()
     layer_demo_load()

@@ -126,7 +126,8 @@ def test_gis_staff_upload_validate_publish_and_see_it_on_the_map(
 
 def test_big_layers_are_drawn_from_vector_tiles(page, language, districts, monkeypatch, tmp_path):
     from layers import api
-    from layers.services import layer_create, layer_import
+    from layers.services.create import layer_create
+    from layers.services.imports import layer_import
 
     monkeypatch.setattr(api, "SMALL_LAYER", 0)  # every layer counts as big
     layer = layer_create(slug="tiled", name_fa="کاشی‌شده", name_en="Tiled", min_zoom=9)

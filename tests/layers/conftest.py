@@ -8,7 +8,8 @@ import pytest
 from django.contrib.auth.models import Permission, User
 
 from layers.models import Layer
-from layers.services import layer_create, layer_demo_load
+from layers.services.create import layer_create
+from layers.services.demo import layer_demo_load
 
 # A small square in District 11 of the demo city (lon/lat).
 LON, LAT = 59.545, 36.268

@@ -8,7 +8,7 @@ import pytest
 import requests
 from owslib.ogcapi.features import Features
 
-from layers.services import layer_import
+from layers.services.imports import layer_import
 
 from .conftest import LAT, LON
 from .test_tiles import tile_of

@@ -7,12 +7,8 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from layers.models import Feature, Layer, LayerVersion
-from layers.services import (
-    LayerImportError,
-    layer_import,
-    layer_publish,
-    layer_unpublish,
-)
+from layers.services.imports import LayerImportError, layer_import
+from layers.services.publish import layer_publish, layer_unpublish
 
 from .conftest import LAT, LON, feature, feature_collection, ogr2ogr, square, write_geojson
 
@@ -231,7 +227,7 @@ def test_failed_import_keeps_the_current_version_serving(layer, sample_geojson, 
 
 
 def test_time_property_fills_feature_time(db, tmp_path):
-    from layers.services import layer_create
+    from layers.services.create import layer_create
 
     timed = layer_create(slug="events", name_fa="رویدادها", name_en="Events", time_property="day")
     source = write_geojson(

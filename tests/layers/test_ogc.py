@@ -5,8 +5,10 @@ import json
 import pytest
 from pyproj import Transformer
 
-from layers.api import CONFORMANCE
-from layers.services import layer_create, layer_import, layer_unpublish
+from layers.ogc.documents import CONFORMANCE
+from layers.services.create import layer_create
+from layers.services.imports import layer_import
+from layers.services.publish import layer_unpublish
 
 from .conftest import LAT, LON, feature, feature_collection, square, write_geojson
 

@@ -4,7 +4,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from layers.models import Layer, LayerVersion
-from layers.services import layer_import
+from layers.services.imports import layer_import
 
 
 @pytest.fixture

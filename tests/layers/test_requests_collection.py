@@ -116,8 +116,8 @@ def test_request_tiles_carry_no_personal_data(client, service_request):
 def test_request_bbox_and_tile_queries_use_the_gist_index(service_request):
     from django.db import connection
 
-    from layers.api import parse_bbox
     from layers.collections import collection_by_id, page_sql, tile_sql_for_explain
+    from layers.ogc.params import parse_bbox
 
     collection = collection_by_id("requests")
     point = service_request.location

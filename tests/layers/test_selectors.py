@@ -8,7 +8,9 @@ from django.utils import translation
 from layers.demo import GREEN_SPACE_SERVICES, IN_PARK_SERVICES, PARKS_DEPARTMENT
 from layers.models import Feature
 from layers.selectors import ZoningVerdict, can_manage_layers, routing_override_for, zoning_check
-from layers.services import layer_create, layer_import, layer_unpublish
+from layers.services.create import layer_create
+from layers.services.imports import layer_import
+from layers.services.publish import layer_unpublish
 
 from ..conftest import inside_point
 from .conftest import LAT, LON, feature, feature_collection, square, write_geojson

@@ -7,7 +7,7 @@ import pytest
 from django.db import connection
 
 from layers.collections import collection_by_id, features_json, page_sql, tile_sql_for_explain
-from layers.services import layer_import
+from layers.services.imports import layer_import
 from parcels.models import Parcel
 
 from .conftest import LAT, LON, feature, feature_collection, square, write_geojson
@@ -123,7 +123,7 @@ def explain(sql: str, params) -> str:
 )
 def test_bbox_item_queries_use_the_gist_index(parks, parcels, collection_id, index):
     """The page and the count that /items runs for a bbox both filter on the GiST index."""
-    from layers.api import parse_bbox
+    from layers.ogc.params import parse_bbox
 
     collection = collection_by_id(collection_id)
     bbox = parse_bbox(f"{LON},{LAT},{LON + 0.01},{LAT + 0.01}", None)

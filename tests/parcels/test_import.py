@@ -9,9 +9,10 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from pyproj import Transformer
 
-from parcels import services
+from parcels.imports import staging
+from parcels.imports.boundaries import boundaries_import
+from parcels.imports.report import BoundaryImportError
 from parcels.models import District, Parcel
-from parcels.services import BoundaryImportError, boundaries_import
 from tests.conftest import inside_point
 
 # Parcels are staged by ogr2ogr on a connection of its own: every test here runs without
@@ -348,7 +349,7 @@ def test_a_failing_import_drops_the_staging_table(odd_file, monkeypatch):
     def fail(*args, **kwargs):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(services, "_problem_reasons", fail)
+    monkeypatch.setattr(staging, "_problem_reasons", fail)
     with pytest.raises(RuntimeError, match="boom"):
         boundaries_import(path=str(odd_file), kind="parcels", field_map=ODD_MAPPING, commit=True)
     assert Parcel.objects.count() == 0
@@ -419,7 +420,7 @@ def index_definitions() -> list[tuple]:
 
 
 def test_indexes_rebuilt_for_an_empty_table_come_back_identical(parcel_file, monkeypatch):
-    monkeypatch.setattr(services, "REBUILD_INDEXES_MIN_ROWS", 1)
+    monkeypatch.setattr(staging, "REBUILD_INDEXES_MIN_ROWS", 1)
     before = index_definitions()
     report = boundaries_import(
         path=str(parcel_file),

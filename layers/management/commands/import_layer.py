@@ -5,7 +5,7 @@ from django.db import transaction
 from tqdm import tqdm
 
 from layers.models import Layer
-from layers.services import LayerImportError, layer_import
+from layers.services.imports import LayerImportError, layer_import
 
 
 class _DryRun(Exception):

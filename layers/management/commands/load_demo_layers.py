@@ -3,7 +3,7 @@
 from django.core.management import BaseCommand
 
 from layers.demo import DATA_DIR, DEMO_LAYERS, write_demo_layer_files
-from layers.services import layer_demo_load
+from layers.services.demo import layer_demo_load
 
 
 class Command(BaseCommand):

@@ -3,7 +3,8 @@
 from django.core.management import BaseCommand, CommandError
 from tqdm import tqdm
 
-from parcels.services import BoundaryImportError, boundaries_import
+from parcels.imports.boundaries import boundaries_import
+from parcels.imports.report import BoundaryImportError
 
 
 class ImportCommand(BaseCommand):

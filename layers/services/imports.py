@@ -1,4 +1,4 @@
-"""Writes for published layers: create, import a file as a new version, publish.
+"""Import a file as a new version of a layer.
 
 `layer_import` is the one import path: the staff upload page, the Django admin, the
 `import_layer` command and `load_demo_layers` all call it. It checks the file before
@@ -23,6 +23,7 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib.gis.gdal import CoordTransform, OGRGeometry, SpatialReference
 from django.contrib.gis.gdal.error import GDALException
+from django.contrib.gis.geos import Polygon
 from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -32,6 +33,7 @@ from psycopg2.extras import execute_values
 
 from gis_portal.core.vector_files import UnsafeVectorFile, extract_zip_safely, open_vector
 from layers.models import Layer, LayerVersion
+from layers.services.publish import layer_publish
 
 WGS84 = 4326
 ACCEPTED_SUFFIXES = {".geojson", ".json", ".zip", ".gpkg"}
@@ -100,77 +102,6 @@ OGR_JSON_TYPES = {
 LIST_VALUE = re.compile(r"^\((\d+):(.*)\)$", re.DOTALL)
 
 
-# --- layers -----------------------------------------------------------------------------
-
-
-@transaction.atomic
-def layer_create(
-    *,
-    slug: str,
-    name_fa: str,
-    name_en: str,
-    purpose: str = "reference",
-    description_fa: str = "",
-    description_en: str = "",
-    style: dict | None = None,
-    time_property: str = "",
-    min_zoom: int = 10,
-    max_zoom: int = 18,
-) -> Layer:
-    layer = Layer(
-        slug=slug,
-        name_fa=name_fa,
-        name_en=name_en,
-        purpose=purpose,
-        description_fa=description_fa,
-        description_en=description_en,
-        time_property=time_property,
-        min_zoom=min_zoom,
-        max_zoom=max_zoom,
-    )
-    if style is not None:
-        layer.style = style
-    layer.full_clean()
-    layer.save()
-    return layer
-
-
-@transaction.atomic
-def layer_update_or_create(*, slug: str, **fields) -> Layer:
-    """Create the layer, or update its descriptive fields (the demo loader uses this)."""
-    layer = Layer.objects.select_for_update().filter(slug=slug).first()
-    if layer is None:
-        return layer_create(slug=slug, **fields)
-    for name, value in fields.items():
-        setattr(layer, name, value)
-    layer.full_clean()
-    layer.save()
-    return layer
-
-
-@transaction.atomic
-def layer_publish(*, version: LayerVersion) -> Layer:
-    """Serve `version` (a new import, or an older one to restore) from now on."""
-    layer = Layer.objects.select_for_update().get(pk=version.layer_id)
-    version.published_at = timezone.now()
-    version.save(update_fields=["published_at"])
-    layer.published_version = version
-    layer.full_clean()
-    layer.save(update_fields=["published_version", "updated_at"])
-    return layer
-
-
-@transaction.atomic
-def layer_unpublish(*, layer: Layer) -> Layer:
-    layer = Layer.objects.select_for_update().get(pk=layer.pk)
-    layer.published_version = None
-    layer.save(update_fields=["published_version", "updated_at"])
-    return layer
-
-
-# --- import -----------------------------------------------------------------------------
-
-
 def layer_import(
     *,
     layer: Layer,
@@ -189,39 +120,9 @@ def layer_import(
     source_name = source_name or path.name
     limits = import_limits()
     suffix = Path(source_name).suffix.lower()
-    if suffix not in ACCEPTED_SUFFIXES:
-        raise LayerImportError(
-            _("Upload a GeoJSON (.geojson), a zipped Shapefile (.zip) or a GeoPackage (.gpkg).")
-        )
-    try:
-        size = path.stat().st_size
-    except OSError:
-        raise LayerImportError(_("The file could not be read.")) from None
-    if size == 0:
-        raise LayerImportError(_("The file is empty."))
-    if size > limits.max_bytes:
-        raise LayerImportError(
-            _("The file is too large (%(size)s MB; the limit is %(limit)s MB).")
-            % {"size": round(size / 1048576, 1), "limit": round(limits.max_bytes / 1048576, 1)}
-        )
+    _check_file(path, suffix, limits)
     with tempfile.TemporaryDirectory(prefix="layer-import-") as workdir:
-        try:
-            dataset_path = _dataset_path(path, suffix, Path(workdir))
-            datasource = open_vector(dataset_path)
-        except UnsafeVectorFile as error:
-            raise LayerImportError(str(error)) from None
-        report = ImportReport(
-            source=source_name, driver=datasource.driver.name, sha256=_sha256(path)
-        )
-        if datasource.layer_count < 1:
-            raise LayerImportError(_("The file has no layer."))
-        source = datasource[0]
-        if datasource.layer_count > 1:
-            report.warnings.append(
-                _("The file has %(count)s layers; only the first (%(name)s) was read.")
-                % {"count": datasource.layer_count, "name": source.name}
-            )
-        report.source_layer = source.name
+        source, report = _open_source(path, suffix, Path(workdir), source_name)
         transform = _coordinate_transform(source, declared_srid, report)
         report.schema = {
             name: OGR_JSON_TYPES.get(kind.__name__, "string")
@@ -249,6 +150,47 @@ def layer_import(
             if publish:
                 layer_publish(version=version)
     return ImportResult(version=version, report=report)
+
+
+def _check_file(path: Path, suffix: str, limits: ImportLimits) -> None:
+    """Refuse the file by its name and size before GDAL opens it."""
+    if suffix not in ACCEPTED_SUFFIXES:
+        raise LayerImportError(
+            _("Upload a GeoJSON (.geojson), a zipped Shapefile (.zip) or a GeoPackage (.gpkg).")
+        )
+    try:
+        size = path.stat().st_size
+    except OSError:
+        raise LayerImportError(_("The file could not be read.")) from None
+    if size == 0:
+        raise LayerImportError(_("The file is empty."))
+    if size > limits.max_bytes:
+        raise LayerImportError(
+            _("The file is too large (%(size)s MB; the limit is %(limit)s MB).")
+            % {"size": round(size / 1048576, 1), "limit": round(limits.max_bytes / 1048576, 1)}
+        )
+
+
+def _open_source(path: Path, suffix: str, workdir: Path, source_name: str):
+    """Open the file with GDAL: its first layer, and the report begun for it."""
+    try:
+        dataset_path = _dataset_path(path, suffix, workdir)
+        datasource = open_vector(dataset_path)
+    except UnsafeVectorFile as error:
+        raise LayerImportError(str(error)) from None
+    report = ImportReport(
+        source=source_name, driver=datasource.driver.name, sha256=file_sha256(path)
+    )
+    if datasource.layer_count < 1:
+        raise LayerImportError(_("The file has no layer."))
+    source = datasource[0]
+    if datasource.layer_count > 1:
+        report.warnings.append(
+            _("The file has %(count)s layers; only the first (%(name)s) was read.")
+            % {"count": datasource.layer_count, "name": source.name}
+        )
+    report.source_layer = source.name
+    return source, report
 
 
 def _dataset_path(path: Path, suffix: str, workdir: Path) -> Path:
@@ -359,48 +301,7 @@ def _load_features(version, source, transform, layer, report, limits, progress) 
                ) ON COMMIT DROP"""
         )
         cursor.execute("TRUNCATE layer_load")
-        rows = []
-        for index, feature in enumerate(source, start=1):
-            report.features_read = index
-            if index > limits.max_features:
-                raise LayerImportError(
-                    _("The file has more than %(limit)s features.") % {"limit": limits.max_features}
-                )
-            properties = {}
-            for name in source.fields:
-                try:
-                    properties[name] = _json_value(feature.get(name), report.schema.get(name))
-                except (GDALException, UnicodeDecodeError):
-                    properties[name] = None
-            try:
-                geometry = feature.geom
-            except GDALException:
-                geometry = None
-            reason = _geometry_problem(geometry, limits)
-            if reason:
-                report.refused.append({"fid": index, "reason": reason})
-                continue
-            if transform is not None:
-                try:
-                    geometry = _transformed(geometry, transform)
-                except GDALException:
-                    report.refused.append(
-                        {"fid": index, "reason": _("The coordinates could not be reprojected.")}
-                    )
-                    continue
-            moment = (
-                _feature_time(properties.get(layer.time_property)) if layer.time_property else None
-            )
-            rows.append(
-                (index, bytes(geometry.wkb), json.dumps(properties, ensure_ascii=False), moment)
-            )
-            if len(rows) >= BATCH:
-                _flush(cursor, rows)
-                if progress:
-                    progress(index)
-        _flush(cursor, rows)
-        if progress:
-            progress(report.features_read)
+        _stage_features(cursor, source, transform, layer, report, limits, progress)
         _repair(cursor, report)
         cursor.execute(
             """INSERT INTO layers_feature (version_id, fid, geom, properties, time)
@@ -408,19 +309,68 @@ def _load_features(version, source, transform, layer, report, limits, progress) 
             [version.pk],
         )
         report.features_imported = cursor.rowcount
-        cursor.execute(
-            """SELECT ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e)
-               FROM (SELECT ST_Extent(g)::geometry AS e FROM layer_load) x"""
-        )
-        extent = cursor.fetchone()
-        if extent and extent[0] is not None:
-            report.extent = [round(value, 7) for value in extent]
-        cursor.execute(
-            "SELECT substr(ST_GeometryType(g), 4), count(*) FROM layer_load GROUP BY 1 ORDER BY 1"
-        )
-        report.geometry_types = dict(cursor.fetchall())
+        _summarise(cursor, report)
         cursor.execute("TRUNCATE layer_load")
     report.refused.sort(key=lambda item: item["fid"])
+
+
+def _stage_features(cursor, source, transform, layer, report, limits, progress) -> None:
+    """Copy the acceptable features into layer_load, in batches; note the refused ones."""
+    rows = []
+    for index, feature in enumerate(source, start=1):
+        report.features_read = index
+        if index > limits.max_features:
+            raise LayerImportError(
+                _("The file has more than %(limit)s features.") % {"limit": limits.max_features}
+            )
+        properties = {}
+        for name in source.fields:
+            try:
+                properties[name] = _json_value(feature.get(name), report.schema.get(name))
+            except (GDALException, UnicodeDecodeError):
+                properties[name] = None
+        try:
+            geometry = feature.geom
+        except GDALException:
+            geometry = None
+        reason = _geometry_problem(geometry, limits)
+        if reason:
+            report.refused.append({"fid": index, "reason": reason})
+            continue
+        if transform is not None:
+            try:
+                geometry = _transformed(geometry, transform)
+            except GDALException:
+                report.refused.append(
+                    {"fid": index, "reason": _("The coordinates could not be reprojected.")}
+                )
+                continue
+        moment = _feature_time(properties.get(layer.time_property)) if layer.time_property else None
+        rows.append(
+            (index, bytes(geometry.wkb), json.dumps(properties, ensure_ascii=False), moment)
+        )
+        if len(rows) >= BATCH:
+            _flush(cursor, rows)
+            if progress:
+                progress(index)
+    _flush(cursor, rows)
+    if progress:
+        progress(report.features_read)
+
+
+def _summarise(cursor, report: ImportReport) -> None:
+    """The extent and the geometry type counts of the staged features."""
+    cursor.execute(
+        """SELECT ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e)
+           FROM (SELECT ST_Extent(g)::geometry AS e FROM layer_load) x"""
+    )
+    extent = cursor.fetchone()
+    if extent and extent[0] is not None:
+        report.extent = [round(value, 7) for value in extent]
+    cursor.execute(
+        "SELECT substr(ST_GeometryType(g), 4), count(*) FROM layer_load GROUP BY 1 ORDER BY 1"
+    )
+    report.geometry_types = dict(cursor.fetchall())
 
 
 def _transformed(geometry: OGRGeometry, transform) -> OGRGeometry:
@@ -495,8 +445,6 @@ def _finish_version(version: LayerVersion, report: ImportReport) -> None:
     version.schema = report.schema
     version.report = report.as_dict()
     if report.extent:
-        from django.contrib.gis.geos import Polygon
-
         minx, miny, maxx, maxy = report.extent
         if minx == maxx or miny == maxy:  # a single point or a straight line
             minx, miny, maxx, maxy = minx - 1e-6, miny - 1e-6, maxx + 1e-6, maxy + 1e-6
@@ -506,30 +454,9 @@ def _finish_version(version: LayerVersion, report: ImportReport) -> None:
     version.save()
 
 
-def _sha256(path: Path) -> str:
+def file_sha256(path: Path) -> str:
     digest = hashlib.sha256()
     with open(path, "rb") as handle:
         while chunk := handle.read(1024 * 1024):
             digest.update(chunk)
     return digest.hexdigest()
-
-
-def layer_demo_load(*, directory: Path | None = None) -> dict[str, str]:
-    """Create the demo layers and import their files unless already published (idempotent)."""
-    from layers.demo import DATA_DIR, DEMO_LAYERS
-
-    directory = directory or DATA_DIR
-    outcome = {}
-    for slug, (filename, _generate, fields) in DEMO_LAYERS.items():
-        layer = layer_update_or_create(slug=slug, **fields)
-        path = directory / filename
-        digest = _sha256(path)
-        current = layer.published_version
-        if current is not None and current.report.get("sha256") == digest:
-            outcome[slug] = f"v{current.number} already published"
-            continue
-        result = layer_import(layer=layer, path=path, publish=True)
-        outcome[slug] = (
-            f"v{result.version.number} published, {result.report.features_imported} features"
-        )
-    return outcome

@@ -14,6 +14,8 @@ def _parameter(name: str, where: str, schema: dict, description: str, required=F
 
 
 def openapi_document(base: str, collection_ids: list[str]) -> dict:
+    """Long because it is one declarative document: every path with its parameters and
+    responses, read top to bottom like the OpenAPI file it becomes."""
     collection_id = _parameter(
         "collectionId", "path", {"type": "string", "enum": collection_ids}, "collection id", True
     )

@@ -1,0 +1,1 @@
+"""Writes for published layers, one module per step: create, import, publish, demo."""

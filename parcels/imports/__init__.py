@@ -1,0 +1,1 @@
+"""Imports of real districts and parcels from files: `boundaries.boundaries_import`."""
