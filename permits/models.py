@@ -144,7 +144,7 @@ def attribute_definition_errors(definitions) -> list[str]:
 
 
 class RequestStatus(models.TextChoices):
-    """The statuses a request moves through (issue 4 owns the transitions)."""
+    """The statuses a request moves through (permits.workflow owns the transitions)."""
 
     SUBMITTED = "submitted", _("Submitted")
     IN_REVIEW = "in_review", _("In review")

@@ -19,7 +19,7 @@ from gis_portal.bench.client import Client, percentile, summary_ms
 from gis_portal.bench.config import BENCH_PASSWORD, BENCH_USERNAME, BenchConfig
 from gis_portal.bench.data import CLOSED_STATUSES, OPEN_STATUSES, requests_generate
 from gis_portal.staff.services import staff_create
-from permits.services import catalogue_load
+from permits.catalogue import catalogue_load
 
 CATALOGUE = Path(settings.BASE_DIR) / "data/services.json"
 
@@ -122,7 +122,7 @@ def test_dashboard_sql_matches_the_dashboard(city):
 
     from django.contrib.auth import get_user_model
 
-    from permits import dashboard
+    from permits.staff import dashboard
 
     user = get_user_model().objects.get(username=BENCH_USERNAME)
     today = datetime.date.today()

@@ -179,7 +179,7 @@ def hot_query_checks(*, force_index: bool, user=None) -> list[PlanCheck]:
     ]
     if user is not None:
         from permits.models import ServiceRequest
-        from permits.staff_selectors import nearby_requests
+        from permits.staff.selectors import nearby_requests
 
         request = ServiceRequest.objects.order_by("id").first()
         if request is not None:
