@@ -20,8 +20,8 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("", include("parcels.urls")),
     path("", include("permits.urls")),
-    path("staff/", include("permits.staff_urls")),
-    path("open311/v2/", include("permits.open311_urls")),
+    path("staff/", include("permits.staff.urls")),
+    path("open311/v2/", include("permits.open311.urls")),
     path("", include("layers.urls")),
     path("", include("permits.permitting.urls")),
 ]

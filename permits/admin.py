@@ -3,16 +3,19 @@
 Django's admin escapes every value, so text typed by citizens is shown as text.
 """
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.utils.translation import gettext as _
 
 from permits.models import (
     Attachment,
     Department,
+    Open311Client,
     RequestEvent,
     ServiceDomain,
     ServiceRequest,
     ServiceType,
 )
+from permits.open311.keys import open311_client_create, open311_client_revoke
 
 
 @admin.register(Department)
@@ -64,13 +67,7 @@ class ServiceRequestAdmin(admin.ModelAdmin):
         return False
 
 
-# --- Open311 clients (issue 6) ---------------------------------------------------------------
-
-from django.contrib import messages  # noqa: E402
-from django.utils.translation import gettext as _  # noqa: E402
-
-from permits.models import Open311Client  # noqa: E402
-from permits.open311_keys import open311_client_create, open311_client_revoke  # noqa: E402
+# --- Open311 clients ---------------------------------------------------------------------------
 
 
 @admin.register(Open311Client)

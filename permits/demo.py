@@ -13,8 +13,8 @@ from django.contrib.gis.geos import Point
 from django.utils import timezone
 
 from parcels.models import Parcel
+from permits.filing import RequestRejected, request_file
 from permits.models import ServiceKind, ServiceRequest, ServiceType
-from permits.services import RequestRejected, request_file
 from permits.workflow import WorkflowError, request_transition, transitions_for
 
 DEMO_DESCRIPTIONS = [

@@ -1,6 +1,6 @@
 """The filing form, generated from a service's attribute definitions.
 
-The form collects and renders; the rules live in permits.services.request_file (the
+The form collects and renders; the rules live in permits.filing.request_file (the
 path shared with the API and Open311), whose per-field errors are put back on the
 form. Django-level fields are therefore lenient; `required` is shown to the browser
 and to assistive technology through the widget attributes.

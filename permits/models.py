@@ -144,7 +144,7 @@ def attribute_definition_errors(definitions) -> list[str]:
 
 
 class RequestStatus(models.TextChoices):
-    """The statuses a request moves through (issue 4 owns the transitions)."""
+    """The statuses a request moves through (permits.workflow owns the transitions)."""
 
     SUBMITTED = "submitted", _("Submitted")
     IN_REVIEW = "in_review", _("In review")
@@ -224,7 +224,7 @@ class ServiceRequest(models.Model):
             models.Index(fields=["district", "status"], name="request_district_status_idx"),
             models.Index(fields=["service_type", "submitted_at"], name="request_service_time_idx"),
             models.Index(fields=["due_at"], name="request_due_idx"),
-            # The dashboard's scans (permits/dashboard.py) read these indexes alone: its
+            # The dashboard's scans (permits/staff/dashboard.py) read these indexes alone: its
             # figures over a period need no other column (index-only scans).
             models.Index(
                 fields=["submitted_at"],
@@ -382,7 +382,7 @@ class Open311Client(models.Model):
     """A program allowed to file requests through Open311 (a call centre, a mobile app).
 
     Only a hash of its API key is stored: the key itself is shown once, when it is
-    issued (permits.open311_keys). `key_prefix` finds the row; the hash proves the key.
+    issued (permits.open311.keys). `key_prefix` finds the row; the hash proves the key.
     """
 
     name = models.CharField(max_length=100, unique=True)

@@ -6,9 +6,11 @@ failures are logged.
 """
 
 import logging
+from functools import partial
 
 from django.conf import settings
 from django.core.mail import send_mail
+from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import translation
 
@@ -50,3 +52,11 @@ def request_notify(*, request: ServiceRequest, event: RequestEvent | None = None
             send_sms(request.contact_phone, sms)
         except Exception:
             logger.exception("SMS to the requester of %s failed", request.tracking_code)
+
+
+def request_notify_status(*, request: ServiceRequest, event: RequestEvent) -> None:
+    """Tell the requester about a public change (every public status change or public
+    note). Sent after the surrounding transaction commits."""
+    if not event.public:
+        return
+    transaction.on_commit(partial(request_notify, request=request, event=event), robust=True)

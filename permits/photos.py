@@ -9,8 +9,12 @@ import io
 import warnings
 from dataclasses import dataclass
 
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
+
+from permits.models import Attachment, ServiceRequest
 
 MAX_PHOTOS = 3
 MAX_PHOTO_BYTES = 5 * 1024 * 1024
@@ -96,3 +100,22 @@ def photo_clean(upload) -> CleanPhoto:
         width=image.width,
         height=image.height,
     )
+
+
+def photo_attach(*, request: ServiceRequest, photo: CleanPhoto) -> Attachment:
+    """Store a cleaned photo as the request's attachment: the file, then the row (the file
+    is removed if the row fails; a caller whose transaction fails later removes it)."""
+    attachment = Attachment(
+        request=request,
+        content_type=photo.content_type,
+        size_bytes=len(photo.data),
+    )
+    attachment.image.save(f"photo.{photo.extension}", ContentFile(photo.data), save=False)
+    attachment.width, attachment.height = photo.width, photo.height
+    try:
+        attachment.full_clean(exclude=["image"])
+        attachment.save()
+    except BaseException:
+        default_storage.delete(attachment.image.name)
+        raise
+    return attachment

@@ -1,4 +1,5 @@
-"""Tracking codes: `MHD-7KX4-Q9MZ` — seven random characters and a check character.
+"""Tracking codes: `MHD-7KX4-Q9MZ` — seven random characters and a check character —
+and the limit on how often one client may look codes up.
 
 The alphabet has 31 symbols (digits 2–9 and A–Z without I, L, O): no 0/O or 1/I/L
 to confuse over the phone. 31 is prime, so the weighted check character catches
@@ -8,13 +9,19 @@ from `secrets` (31⁷ ≈ 27.5 billion codes): codes are not guessable in sequen
 
 import secrets
 
+from django.conf import settings
+
 from gis_portal.core.i18n import PERSIAN_DIGITS
+from gis_portal.core.ratelimit import rate_allow
 
 ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 PREFIX = "MHD"
 RANDOM_LENGTH = 7
 _VALUE = {symbol: index for index, symbol in enumerate(ALPHABET)}
 assert len(ALPHABET) == 31
+#: Tracking lookups (pages, API reads, support) per client address per window (seconds):
+#: codes are not guessable, and this keeps anyone from trying many.
+TRACK_RATE = getattr(settings, "PERMITS_TRACK_RATE", (30, 600))
 
 
 def check_character(body: str) -> str:
@@ -49,3 +56,10 @@ def tracking_code_normalize(text: str) -> str | None:
     if check_character(body) != check:
         return None
     return _format(body)
+
+
+def lookup_allowed(request) -> bool:
+    """Count one tracking lookup for this client address; False once over the limit."""
+    limit, window = TRACK_RATE
+    address = request.META.get("REMOTE_ADDR", "") or "unknown"
+    return rate_allow(f"permits:track:{address}", limit=limit, window=window)

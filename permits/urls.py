@@ -2,18 +2,21 @@
 
 from django.urls import path
 
-from permits import api, views
+from permits import views
+from permits.api import catalogue, filing, tracking, zoning
 
 urlpatterns = [
-    path("api/services/", api.ServicesAtApi.as_view(), name="api-services"),
-    path("api/requests/", api.RequestCreateApi.as_view(), name="api-request-create"),
-    path("api/requests/<str:code>/", api.RequestDetailApi.as_view(), name="api-request-detail"),
+    path("api/services/", catalogue.ServicesAtApi.as_view(), name="api-services"),
+    path("api/requests/", filing.RequestCreateApi.as_view(), name="api-request-create"),
+    path(
+        "api/requests/<str:code>/", tracking.RequestDetailApi.as_view(), name="api-request-detail"
+    ),
     path(
         "api/requests/<str:code>/support/",
-        api.RequestSupportApi.as_view(),
+        tracking.RequestSupportApi.as_view(),
         name="api-request-support",
     ),
-    path("api/zoning-check/", api.ZoningCheckApi.as_view(), name="api-zoning-check"),
+    path("api/zoning-check/", zoning.ZoningCheckApi.as_view(), name="api-zoning-check"),
     path("requests/new/", views.request_new, name="request-new"),
     path("requests/filed/<str:code>/", views.request_filed, name="request-filed"),
     path("track/", views.track, name="track"),

@@ -1,6 +1,6 @@
 """Citizen pages: choose a place and a service, file, see the confirmation, track.
 
-Every write goes through permits.services (the same path as the JSON API).
+Every write goes through permits.filing (the same path as the JSON API).
 """
 
 import re
@@ -15,14 +15,26 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from gis_portal.core.geo import InvalidCoordinates, point_from_lat_lon
 from gis_portal.core.maps import portal_map
-from parcels.models import Parcel
 from parcels.selectors import OutsideCity, normalize_search_text, parcel_search
-from permits.api import MAX_BODY_BYTES, lookup_allowed
+from permits.catalogue import service_type_get
+from permits.filing import (
+    InvalidRequest,
+    RequestRejected,
+    request_file,
+    request_route,
+    request_support,
+)
+from permits.filing.validation import MAX_FILING_BYTES, body_length
 from permits.forms import request_form_class
 from permits.models import Channel
-from permits.selectors import nearby_open_requests, request_public, service_type_get, services_at
-from permits.services import InvalidRequest, RequestRejected, request_file, request_support
-from permits.tracking import tracking_code_normalize
+from permits.selectors import (
+    attribute_rows,
+    nearby_open_requests,
+    parcel_and_point,
+    request_public,
+    services_at,
+)
+from permits.tracking import lookup_allowed, tracking_code_normalize
 
 TOKEN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 RENOVATION_CODE = re.compile(r"^\d{1,2}-\d{1,3}-\d{1,5}-\d{1,5}$")
@@ -35,11 +47,10 @@ def _location(params) -> tuple[object, object, str | None]:
     if code:
         if not RENOVATION_CODE.match(code):
             return None, None, _("A renovation code looks like district-region-block-parcel.")
-        parcel = Parcel.objects.filter(renovation_code=code).first()
-        if parcel is None:
+        found = parcel_and_point(code)
+        if found is None:
             return None, None, _("No parcel has this renovation code.")
-        point = parcel.geom.point_on_surface
-        point.srid = 4326
+        parcel, point = found
         return point, parcel, None
     if params.get("lat") or params.get("lon"):
         try:
@@ -49,17 +60,25 @@ def _location(params) -> tuple[object, object, str | None]:
     return None, None, None
 
 
-def _too_large(request) -> bool:
+def _new_page(request, context: dict, status: int = 200):
+    return render(request, "permits/new.html", context, status=status)
+
+
+def _service_error(point, service) -> str:
+    """Why a service asked for in the URL is not offered at this point."""
+    if service is None:
+        return _("There is no such service; choose one from the list.")
     try:
-        return int(request.META.get("CONTENT_LENGTH") or 0) > MAX_BODY_BYTES
-    except ValueError:
-        return False
+        request_route(point=point, service_type=service)
+    except RequestRejected as rejected:
+        return rejected.message
+    return _("This service is not available here.")
 
 
 @require_http_methods(["GET", "POST"])
 def request_new(request):
     """Step 1: a place (map click, parcel, or search). Step 2: a service. Step 3: the form."""
-    if request.method == "POST" and _too_large(request):
+    if request.method == "POST" and body_length(request) > MAX_FILING_BYTES:
         return render(
             request,
             "permits/error.html",
@@ -74,21 +93,17 @@ def request_new(request):
         if query:
             context["search_results"] = list(parcel_search(query)[:20])
         context["map"] = portal_map()
-        return render(request, "permits/new.html", context, status=400 if location_error else 200)
-
+        return _new_page(request, context, status=400 if location_error else 200)
     try:
         found = services_at(point)
     except OutsideCity as outside:
         context.update(location_error=str(outside), map=portal_map())
-        return render(request, "permits/new.html", context, status=400)
+        return _new_page(request, context, status=400)
     parcel = parcel or found.parcel
     place = (
         {"parcel": parcel.renovation_code}
         if params.get("parcel")
-        else {
-            "lat": f"{point.y:.7f}",
-            "lon": f"{point.x:.7f}",
-        }
+        else {"lat": f"{point.y:.7f}", "lon": f"{point.x:.7f}"}
     )
     context.update(
         point=point,
@@ -99,30 +114,20 @@ def request_new(request):
     )
     service = service_type_get(params.get("service", ""))
     if params.get("service") and service not in found.services:
-        if service is None:
-            context["service_error"] = _("There is no such service; choose one from the list.")
-        else:
-            from permits.services import request_route
-
-            try:
-                request_route(point=point, service_type=service)
-                context["service_error"] = _("This service is not available here.")
-            except RequestRejected as rejected:
-                context["service_error"] = rejected.message
-        return render(request, "permits/new.html", context, status=400)
+        context["service_error"] = _service_error(point, service)
+        return _new_page(request, context, status=400)
     if service is None:
-        return render(request, "permits/new.html", context)
-
-    form_class = request_form_class(service)
-    context.update(
-        service=service,
-        nearby=list(nearby_open_requests(point, service.code)[:5]),
-    )
+        return _new_page(request, context)
+    context.update(service=service, nearby=list(nearby_open_requests(point, service.code)[:5]))
     if request.method == "GET":
-        context["form"] = form_class()
-        return render(request, "permits/new.html", context)
+        context["form"] = request_form_class(service)()
+        return _new_page(request, context)
+    return _request_new_post(request, context, service=service, point=point)
 
-    form = form_class(request.POST, request.FILES)
+
+def _request_new_post(request, context: dict, *, service, point):
+    """Step 3 sent: file it, or show the form again with every error marked."""
+    form = request_form_class(service)(request.POST, request.FILES)
     form.is_valid()
     token = request.POST.get("token", "")
     try:
@@ -136,13 +141,11 @@ def request_new(request):
             channel=Channel.WEB,
             idempotency_key=f"web:{token}" if TOKEN.match(token) else None,
         )
-    except InvalidRequest as rejected:
-        form.show_errors(rejected.errors)
-        context.update(form=form, form_error=rejected.message)
-        return render(request, "permits/new.html", context, status=400)
     except RequestRejected as rejected:
+        if isinstance(rejected, InvalidRequest):
+            form.show_errors(rejected.errors)
         context.update(form=form, form_error=rejected.message)
-        return render(request, "permits/new.html", context, status=rejected.status_code)
+        return _new_page(request, context, status=rejected.status_code)
     filed_codes = request.session.get(SESSION_FILED, [])[-19:]
     if filed.tracking_code not in filed_codes:
         filed_codes.append(filed.tracking_code)
@@ -213,26 +216,9 @@ def track_detail(request, code: str):
         {
             "req": found,
             "map": portal_map(center=(found.location.y, found.location.x), zoom=16),
-            "attributes": _attribute_rows(found),
+            "attributes": attribute_rows(found),
         },
     )
-
-
-def _attribute_rows(found) -> list[tuple[str, str]]:
-    from gis_portal.core.i18n import localized_item
-
-    rows = []
-    for item in found.service_type.attribute_definitions():
-        if item["code"] not in found.attributes:
-            continue
-        value = found.attributes[item["code"]]
-        names = {v["key"]: localized_item(v, "name") for v in item.get("values", [])}
-        if isinstance(value, list):
-            shown = "، ".join(names.get(v, v) for v in value)
-        else:
-            shown = names.get(value, value)
-        rows.append((localized_item(item, "label"), shown))
-    return rows
 
 
 @require_POST

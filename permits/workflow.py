@@ -12,27 +12,29 @@ Every service here runs in one transaction with the request row locked
 (`select_for_update`) and writes exactly one RequestEvent (who, when, what, public or
 internal). Two planners acting at once are serialised by the lock: the second one
 sees the new status and gets `StaleTransition` (HTTP 409) instead of a corrupt row.
-Public changes notify the requester (permits.services.request_notify_status) after
+Public changes notify the requester (permits.notifications.request_notify_status) after
 the transaction commits.
 """
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass, field
 
-from django.core.files.base import ContentFile
+from django.contrib.auth import get_user_model
 from django.core.mail import send_mass_mail
 from django.db import transaction
-from django.db.models import Exists, F, OuterRef
-from django.utils import timezone, translation
+from django.db.models import Exists, F, OuterRef, Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from gis_portal.core.i18n import in_both_languages
 from gis_portal.staff import access as roles
+from gis_portal.staff.models import StaffRole
 from parcels.models import District
 from permits.access import requests_visible_to
 from permits.models import (
     CLOSED_STATUSES,
-    Attachment,
     Department,
     EventKind,
     RequestEvent,
@@ -41,8 +43,8 @@ from permits.models import (
     ServiceRequest,
     Support,
 )
-from permits.photos import PhotoRejected, photo_clean
-from permits.services import request_notify_status
+from permits.notifications import request_notify_status
+from permits.photos import PhotoRejected, photo_attach, photo_clean
 
 S = RequestStatus
 
@@ -134,11 +136,14 @@ class NotVisible(WorkflowError):
 
 
 def _both(function) -> dict[str, str]:
-    with translation.override("fa"):
-        fa = function()
-    with translation.override("en"):
-        en = function()
+    """A system note's two texts, for a RequestEvent."""
+    fa, en = in_both_languages(function)
     return {"note_fa": fa, "note_en": en}
+
+
+def overdue_q(now: datetime.datetime | None = None) -> Q:
+    """Past its due date and not closed."""
+    return Q(due_at__lt=now or timezone.now()) & ~Q(status__in=CLOSED_STATUSES)
 
 
 def _status_label(status: str) -> str:
@@ -196,6 +201,18 @@ def _event(request: ServiceRequest, **fields) -> RequestEvent:
 # --- services ----------------------------------------------------------------------------
 
 
+def _transition_photo(photo, to_status: str):
+    """The photo a planner sent with a transition, cleaned; only a resolution takes one."""
+    if photo is None:
+        return None
+    if to_status not in PHOTO_ALLOWED:
+        raise InvalidAction(_("A photo can be added when the request is resolved."))
+    try:
+        return photo_clean(photo)
+    except PhotoRejected as rejected:
+        raise InvalidAction(str(rejected)) from None
+
+
 def request_transition(
     *,
     request: ServiceRequest | int,
@@ -220,14 +237,7 @@ def request_transition(
         required=to_status in NEEDS_REASON,
         what=_("Give the reason: the citizen will read it."),
     )
-    clean_photo = None
-    if photo is not None:
-        if to_status not in PHOTO_ALLOWED:
-            raise InvalidAction(_("A photo can be added when the request is resolved."))
-        try:
-            clean_photo = photo_clean(photo)
-        except PhotoRejected as rejected:
-            raise InvalidAction(str(rejected)) from None
+    clean_photo = _transition_photo(photo, to_status)
     with transaction.atomic():
         locked = _locked(request, user)
         _check_expected(locked, expected_status)
@@ -245,16 +255,7 @@ def request_transition(
             locked.closed_at = None
         locked.save(update_fields=["status", "closed_at", "updated_at"])
         if clean_photo is not None:
-            attachment = Attachment(
-                request=locked,
-                content_type=clean_photo.content_type,
-                size_bytes=len(clean_photo.data),
-            )
-            attachment.image.save(
-                f"photo.{clean_photo.extension}", ContentFile(clean_photo.data), save=False
-            )
-            attachment.width, attachment.height = clean_photo.width, clean_photo.height
-            attachment.save()
+            photo_attach(request=locked, photo=clean_photo)
         system = {} if note else _both(lambda: _("Status: %s") % _status_label(to_status))
         event = _event(
             locked,
@@ -423,10 +424,7 @@ def _digest(requests: list[ServiceRequest], now) -> tuple[str, str]:
             lines.append(f"    /staff/requests/{request.tracking_code}/")
         return subject, "\n".join(lines)
 
-    with translation.override("fa"):
-        subject_fa, body_fa = one_language()
-    with translation.override("en"):
-        subject_en, body_en = one_language()
+    (subject_fa, body_fa), (subject_en, body_en) = in_both_languages(one_language)
     return f"{subject_fa} / {subject_en}", f"{body_fa}\n\n---\n\n{body_en}\n"
 
 
@@ -435,11 +433,6 @@ def requests_escalate_overdue(*, now=None) -> EscalationReport:
     'escalated' row in each one's history. A request is escalated once per due date:
     running this again sends nothing new. Without a supervisor to tell, nothing is
     recorded (the requests stay due for escalation)."""
-    from django.contrib.auth import get_user_model
-
-    from gis_portal.staff.models import StaffRole
-    from permits.staff_selectors import overdue_q
-
     now = now or timezone.now()
     recipients = list(
         get_user_model()

@@ -23,7 +23,7 @@ from gis_portal.bench.rows.features import bbox_for
 from gis_portal.bench.rows.lookup import row_lookup
 from gis_portal.bench.rows.tiles import tile_of
 from gis_portal.staff.services import staff_create
-from permits.services import catalogue_load
+from permits.catalogue import catalogue_load
 
 CATALOGUE = Path(settings.BASE_DIR) / "data/services.json"
 
@@ -126,7 +126,7 @@ def test_dashboard_sql_matches_the_dashboard(city):
 
     from django.contrib.auth import get_user_model
 
-    from permits import dashboard
+    from permits.staff import dashboard
 
     user = get_user_model().objects.get(username=BENCH_USERNAME)
     today = datetime.date.today()

@@ -18,7 +18,7 @@ from gis_portal.bench.data import requests_generate
 from gis_portal.bench.plans import hot_query_checks
 from gis_portal.staff.services import staff_create
 from layers.services.demo import layer_demo_load
-from permits.services import catalogue_load
+from permits.catalogue import catalogue_load
 
 CATALOGUE = Path(settings.BASE_DIR) / "data/services.json"
 

@@ -23,7 +23,7 @@ from layers.selectors import routing_override_for, zoning_check
 from parcels.selectors import OutsideCity, district_at, parcel_at
 from permits.models import ServiceRequest
 from permits.selectors import nearby_open_requests
-from permits.staff_selectors import nearby_requests
+from permits.staff.selectors import nearby_requests
 
 
 @dataclass

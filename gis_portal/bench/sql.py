@@ -3,7 +3,7 @@
 cursor (psycopg2 in the benchmark, Django's cursor in the smoke test).
 
 These statements mirror what the endpoints compute (parcels/selectors.py,
-layers/collections.py, permits/dashboard.py); they return only what the response needs.
+layers/collections.py, permits/staff/dashboard.py); they return only what the response needs.
 """
 
 from __future__ import annotations

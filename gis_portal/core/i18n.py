@@ -4,7 +4,12 @@ One answer to "is Persian active?", one way to pick a localized name, and the di
 tables used to read Persian input and write Persian output.
 """
 
-from django.utils.translation import get_language
+from collections.abc import Callable
+from typing import TypeVar
+
+from django.utils.translation import get_language, override
+
+T = TypeVar("T")
 
 #: Persian (U+06F0…) then Arabic-Indic (U+0660…) digits, each 0–9.
 EASTERN_DIGITS = "۰۱۲۳۴۵۶۷۸۹٠١٢٣٤٥٦٧٨٩"
@@ -49,3 +54,12 @@ def localized_item(item: dict, prefix: str) -> str:
         or item.get(f"{prefix}_en")
         or item.get("code", "")
     )
+
+
+def in_both_languages(function: Callable[[], T]) -> tuple[T, T]:
+    """`function()` evaluated in Persian and then in English (texts stored in both)."""
+    with override("fa"):
+        persian = function()
+    with override("en"):
+        english = function()
+    return persian, english

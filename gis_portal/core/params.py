@@ -216,3 +216,18 @@ def parse_flag(value: Any) -> bool:
 def parse_list(value: Any) -> list[str]:
     """A comma-separated text as its non-empty, stripped items."""
     return [item.strip() for item in str(value or "").split(",") if item.strip()]
+
+
+def parse_date_or_datetime(value: Any, field: str) -> datetime.date | datetime.datetime:
+    """A date (YYYY-MM-DD) or an ISO 8601 date-time, as written: a time without an offset
+    stays naive, for values kept as the person gave them (not instants to compare)."""
+    text = _text(value or "")
+    parsed = None
+    if text and len(text) <= MAX_TEXT:
+        try:
+            parsed = django_parse_date(text) if len(text) <= 10 else django_parse_datetime(text)
+        except ValueError:
+            parsed = None
+    if parsed is None:
+        raise InvalidInput(field, _("Enter a date as YYYY-MM-DD."))
+    return parsed

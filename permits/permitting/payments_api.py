@@ -12,10 +12,10 @@ from rest_framework.exceptions import NotFound, Throttled
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from permits.api import ERROR_RESPONSE, lookup_allowed
+from permits.api.common import ERROR_RESPONSE
 from permits.models import ServiceRequest
 from permits.permitting.payments import PaymentRefused, payment_start_due
-from permits.tracking import tracking_code_normalize
+from permits.tracking import lookup_allowed, tracking_code_normalize
 
 
 def refused_response(error: PaymentRefused) -> Response:

@@ -10,7 +10,6 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from gis_portal.core.i18n import localized
-from permits.api import lookup_allowed
 from permits.models import ServiceRequest
 from permits.permitting.models import PaymentStatus
 from permits.permitting.payments import (
@@ -21,7 +20,7 @@ from permits.permitting.payments import (
     payment_start_due,
     rials_text,
 )
-from permits.tracking import tracking_code_normalize
+from permits.tracking import lookup_allowed, tracking_code_normalize
 
 
 def texts() -> dict[str, str]:

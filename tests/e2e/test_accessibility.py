@@ -20,8 +20,8 @@ from playwright.sync_api import expect
 
 from gis_portal.staff.models import StaffRole
 from gis_portal.staff.services import staff_create
+from permits.catalogue import catalogue_load
 from permits.models import RequestStatus
-from permits.services import catalogue_load
 
 from ..permits.staff_fixtures import make_request
 

@@ -14,8 +14,8 @@ import pytest
 from django.conf import settings
 from playwright.sync_api import expect
 
+from permits.catalogue import catalogue_load
 from permits.models import ServiceRequest
-from permits.services import catalogue_load
 
 TAB_LIMIT = 80
 

@@ -22,8 +22,8 @@ from django.utils import timezone
 from PIL import Image
 from playwright.sync_api import expect
 
+from permits.catalogue import catalogue_load
 from permits.models import RequestStatus, ServiceRequest, ServiceType
-from permits.services import catalogue_load
 
 from ..conftest import inside_point
 from ..permits.staff_fixtures import make_request

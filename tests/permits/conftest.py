@@ -8,8 +8,8 @@ from django.conf import settings
 from django.core.cache import cache
 
 from permits import sms
+from permits.catalogue import catalogue_load
 from permits.models import Attachment, IdempotencyRecord, RequestEvent, ServiceRequest, Support
-from permits.services import catalogue_load
 
 CATALOGUE = Path(settings.BASE_DIR) / "data/services.json"
 

@@ -284,7 +284,7 @@ def test_unknown_and_malformed_codes(client, catalogue):
 
 
 def test_lookups_are_rate_limited(client, catalogue, settings):
-    from permits import api
+    from permits import tracking as api
 
     limit, _window = api.TRACK_RATE
     for _ in range(limit):

@@ -5,8 +5,8 @@ import threading
 import pytest
 from django.db import connection
 
+from permits.filing import request_file
 from permits.models import IdempotencyRecord, RequestEvent, ServiceRequest
-from permits.services import request_file
 
 from .helpers import pruning_attributes
 

@@ -6,8 +6,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from permits import dashboard
 from permits.models import EventKind, RequestEvent
+from permits.staff import dashboard
 
 from . import staff_fixtures
 

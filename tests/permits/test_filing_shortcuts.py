@@ -12,11 +12,12 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
 from parcels.models import District
-from permits import selectors, sms
-from permits.api import RequestCreateApi
+from permits import catalogue as selectors
+from permits import sms
+from permits.api.filing import RequestCreateApi
+from permits.catalogue import service_type_get
+from permits.filing import Contact, request_file
 from permits.models import Department, ServiceDomain, ServiceType
-from permits.selectors import service_type_get
-from permits.services import Contact, request_file
 from tests.conftest import inside_point
 
 from .helpers import parcel_point, permit_attributes, point_without_parcel
@@ -220,7 +221,7 @@ def _filed_rows(request_id):
 def test_request_and_history_are_stored_as_the_orm_would(
     catalogue, parcel_11, monkeypatch, one_statement
 ):
-    from permits import services
+    from permits.filing import store as services
 
     if not one_statement:
 
@@ -265,7 +266,7 @@ def test_filing_sends_one_insert_statement(catalogue, districts):
 
 
 def test_a_drawn_tracking_code_in_use_is_drawn_again(catalogue, districts, monkeypatch):
-    from permits import services
+    from permits.filing import store as services
     from permits.models import RequestEvent, ServiceRequest
 
     point = inside_point(districts[11])
@@ -284,7 +285,7 @@ def test_a_drawn_tracking_code_in_use_is_drawn_again(catalogue, districts, monke
 
 @pytest.mark.django_db(transaction=True)
 def test_a_plain_filing_outside_a_transaction(catalogue, districts, monkeypatch):
-    from permits import services
+    from permits.filing import store as services
     from permits.models import RequestEvent, ServiceRequest
 
     assert not connection.in_atomic_block  # as under gunicorn: autocommit, no outer atomic
@@ -312,7 +313,7 @@ def test_a_plain_filing_outside_a_transaction(catalogue, districts, monkeypatch)
 
 
 def _raise_not_plain(*args, **kwargs):
-    from permits import services
+    from permits.filing import store as services
 
     raise services._NotPlain("forced")
 
@@ -324,7 +325,7 @@ def _raise_not_plain(*args, **kwargs):
 def test_an_email_too_long_for_the_column_is_a_400(
     client, catalogue, district_11_point, nothing_stored, monkeypatch, checked_first
 ):
-    from permits import services
+    from permits.filing import validation as services
 
     if not checked_first:  # the safety net: full_clean's verdict becomes the 400
         monkeypatch.setattr(services, "MAX_EMAIL", 320)

@@ -11,9 +11,9 @@ from django.core import mail
 from django.utils import timezone
 
 from permits import sms
+from permits.filing import Contact, request_file
 from permits.models import Channel, Open311Submission, RequestStatus, ServiceRequest
-from permits.open311_keys import open311_client_create
-from permits.services import Contact, request_file
+from permits.open311.keys import open311_client_create
 from tests.conftest import inside_point
 
 from .helpers import OUTSIDE_CITY, XSS_TEXT, parcel_point
@@ -693,7 +693,7 @@ def test_malformed_bodies(client, catalogue, nothing_stored, body, content_type,
 
 
 def test_revoked_key_is_refused(client, api_key, district_11_point, nothing_stored):
-    from permits.open311_keys import open311_client_revoke
+    from permits.open311.keys import open311_client_revoke
 
     open311_client_revoke(name="call-centre-137")
     snapshot = nothing_stored()
@@ -739,7 +739,7 @@ def test_persian_by_default_with_jalali_dates_in_the_notice(client, api_key, dis
 def test_spatial_filters_use_the_gist_index(catalogue, params):
     from django.db import connection
 
-    from permits.open311 import _spatial_filters
+    from permits.open311.selectors import spatial_filters as _spatial_filters
 
     # the spatial filter alone (with the date window the planner may pick either index)
     queryset = _spatial_filters(params, ServiceRequest.objects.all()).order_by().values("pk")

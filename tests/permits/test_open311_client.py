@@ -9,9 +9,9 @@ from django.test import Client
 from georeport import GeoReport
 
 from gis_portal.staff.services import staff_create
+from permits.filing import Contact, request_file
 from permits.models import Channel, ServiceRequest
-from permits.open311_keys import open311_client_create
-from permits.services import Contact, request_file
+from permits.open311.keys import open311_client_create
 from tests.conftest import inside_point
 
 from .helpers import parcel_point

@@ -9,7 +9,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 
 from permits.models import Open311Client
-from permits.open311_keys import (
+from permits.open311.keys import (
     Open311KeyError,
     open311_client_authenticate,
     open311_client_create,

@@ -7,9 +7,9 @@ from django.db import connection
 from django.utils import timezone
 
 from parcels.selectors import OutsideCity
+from permits.filing import request_file
 from permits.models import ServiceRequest
 from permits.selectors import nearby_open_requests, request_public, services_at
-from permits.services import request_file
 from permits.tracking import ALPHABET, check_character, tracking_code_new, tracking_code_normalize
 from tests.conftest import inside_point
 

@@ -1,4 +1,4 @@
-"""The one filing path (permits.services.request_file) and its neighbours, at unit level."""
+"""The one filing path (permits.filing.request_file) and its neighbours, at unit level."""
 
 from datetime import timedelta
 from pathlib import Path
@@ -13,8 +13,7 @@ from PIL import Image
 
 from layers.selectors import ZoningVerdict
 from permits import sms
-from permits.models import Attachment, EventKind, RequestEvent, ServiceRequest, ServiceType
-from permits.services import (
+from permits.filing import (
     AlreadySupported,
     IdempotencyConflict,
     InvalidRequest,
@@ -23,9 +22,10 @@ from permits.services import (
     ServiceNotOnline,
     UnknownService,
     request_file,
-    request_notify_status,
     request_support,
 )
+from permits.models import Attachment, EventKind, RequestEvent, ServiceRequest, ServiceType
+from permits.notifications import request_notify_status
 from tests.conftest import inside_point
 
 from .helpers import (
@@ -315,7 +315,7 @@ def test_failure_after_photo_is_saved_leaves_no_file(
     catalogue, district_11_point, nothing_stored, monkeypatch
 ):
     """A failure inside the transaction after files were written removes them too."""
-    from permits import services
+    from permits.filing import store as services
 
     def broken(*args, **kwargs):
         raise RuntimeError("database went away")
@@ -343,7 +343,7 @@ def test_idempotent_retry_returns_the_first_request(catalogue, district_11_point
 
 
 def test_zoning_verdict_is_stored(catalogue, parcel_11, monkeypatch):
-    from permits import services
+    from permits.filing import routing as services
 
     calls = []
 
@@ -364,7 +364,7 @@ def test_zoning_verdict_is_stored(catalogue, parcel_11, monkeypatch):
 
 
 def test_routing_override_replaces_department(catalogue, district_11_point, monkeypatch):
-    from permits import services
+    from permits.filing import routing as services
 
     monkeypatch.setattr(
         services,

@@ -7,8 +7,8 @@ from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from permits import sms
+from permits.filing import request_file
 from permits.models import ServiceRequest
-from permits.services import request_file
 from permits.tracking import tracking_code_new
 from tests.conftest import inside_point
 
@@ -270,7 +270,7 @@ def test_confirmation_only_for_the_filer(client, catalogue, district_11_point):
 
 
 def test_html_lookups_rate_limited(client, catalogue):
-    from permits import api
+    from permits import tracking as api
 
     limit, _window = api.TRACK_RATE
     for _ in range(limit):

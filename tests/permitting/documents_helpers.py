@@ -18,7 +18,7 @@ from permits.permitting.applicant import applicant_session_grant
 from permits.permitting.documents import document_attach
 from permits.permitting.documents_demo import documents_load_demo
 from permits.permitting.models import RequestDocument
-from permits.services import catalogue_load
+from permits.catalogue import catalogue_load
 from tests.permits.staff_fixtures import make_request, staff  # noqa: F401 - a fixture
 
 CATALOGUE = Path(settings.BASE_DIR) / "data/services.json"

@@ -9,7 +9,8 @@ import requests
 from django.conf import settings
 
 from permits.permitting.payments import payment_due_set
-from permits.services import catalogue_load, request_file
+from permits.catalogue import catalogue_load
+from permits.filing import request_file
 from tests.conftest import inside_point
 
 AMOUNT = 125_000_000  # Rials

@@ -6,7 +6,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management import BaseCommand
 
-from permits.services import catalogue_load
+from permits.catalogue import catalogue_load
 
 
 class Command(BaseCommand):

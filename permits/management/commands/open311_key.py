@@ -2,7 +2,7 @@
 
 from django.core.management import BaseCommand, CommandError
 
-from permits.open311_keys import Open311KeyError, open311_client_create, open311_client_revoke
+from permits.open311.keys import Open311KeyError, open311_client_create, open311_client_revoke
 
 
 class Command(BaseCommand):

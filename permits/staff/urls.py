@@ -3,7 +3,9 @@ and the staff JSON API under /staff/api/."""
 
 from django.urls import path
 
-from permits import staff_api, staff_views
+from permits.staff import api as staff_api
+from permits.staff import api_schema  # noqa: F401  (documents the views of staff_api)
+from permits.staff import views as staff_views
 
 urlpatterns = [
     path("", staff_views.queue, name="staff-queue"),

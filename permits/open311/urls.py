@@ -5,7 +5,7 @@ Every endpoint takes the spec's format suffix, `.json` or `.xml` (JSON without o
 
 from django.urls import re_path
 
-from permits import open311
+from permits.open311 import views as open311
 
 FMT = r"(?:\.(?P<fmt>json|xml))?$"
 

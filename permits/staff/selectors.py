@@ -11,7 +11,6 @@ import datetime
 import re
 from dataclasses import dataclass, field
 
-import jdatetime
 from django.contrib.gis.db.models.functions import AsGeoJSON, Distance
 from django.db import connection
 from django.db.models import Case, F, IntegerField, Prefetch, Q, QuerySet, Value, When
@@ -20,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from gis_portal.core.geo import degrees_at_least
 from gis_portal.core.i18n import PERSIAN_DIGITS
+from gis_portal.core.params import InvalidInput, parse_date, parse_flag, parse_integer
 from gis_portal.staff import access as roles
 from parcels.models import District
 from permits.access import requests_visible_to
@@ -32,6 +32,7 @@ from permits.models import (
     ServiceType,
 )
 from permits.tracking import tracking_code_normalize
+from permits.workflow import overdue_q
 
 SORTS = {
     "due": ("due_at", "id"),
@@ -43,15 +44,6 @@ STATUS_GROUPS = {"open", "closed"}
 MAX_TEXT = 100
 DATE = re.compile(r"^(\d{4})[-/](\d{1,2})[-/](\d{1,2})$")
 CODE_PREFIX = re.compile(r"^\d{1,2}(-\d{1,5}){0,3}-?$")
-
-
-class QueueFilterError(ValueError):
-    """A filter value a person has to correct (HTTP 400); `field` names the input."""
-
-    def __init__(self, field_name: str, message: str):
-        super().__init__(message)
-        self.field = field_name
-        self.message = message
 
 
 @dataclass
@@ -84,69 +76,42 @@ class QueueFilters:
         return {key: value for key, value in params.items() if value not in ("", [], None)}
 
 
-def date_parse(text: str, field_name: str) -> datetime.date | None:
-    """A date typed as YYYY-MM-DD (Gregorian) or YYYY/MM/DD (Jalali when the year is below
-    1700), in Latin or Persian digits."""
-    text = (text or "").strip().translate(PERSIAN_DIGITS)
-    if not text:
-        return None
-    match = DATE.match(text[:20])
-    try:
-        if match is None:
-            raise ValueError
-        year, month, day = (int(part) for part in match.groups())
-        if year < 1700:
-            return jdatetime.date(year, month, day).togregorian()
-        return datetime.date(year, month, day)
-    except ValueError:
-        raise QueueFilterError(
-            field_name, _("Enter a date as YYYY/MM/DD (Jalali, e.g. 1404/09/05) or YYYY-MM-DD.")
-        ) from None
-
-
 def queue_filters_parse(params) -> QueueFilters:
-    """QueueFilters from query parameters; QueueFilterError for anything unusable."""
+    """QueueFilters from query parameters; InvalidInput for anything unusable."""
     filters = QueueFilters()
     for status in params.getlist("status") if hasattr(params, "getlist") else []:
         if not status:
             continue
         if status not in STATUS_GROUPS and status not in RequestStatus.values:
-            raise QueueFilterError("status", _("Unknown status."))
+            raise InvalidInput("status", _("Unknown status."))
         filters.statuses.append(status)
     filters.domain = (params.get("domain") or "").strip()[:64]
     filters.service = (params.get("service") or "").strip()[:64]
-    district = (params.get("district") or "").strip().translate(PERSIAN_DIGITS)
-    if district:
-        if not district.isdigit() or not 1 <= int(district) <= 99:
-            raise QueueFilterError("district", _("Choose a district from the list."))
-        filters.district = int(district)
-    filters.date_from = date_parse(params.get("from", ""), "from")
-    filters.date_to = date_parse(params.get("to", ""), "to")
+    try:
+        filters.district = parse_integer(params.get("district"), "district", minimum=1, maximum=99)
+    except InvalidInput:
+        raise InvalidInput("district", _("Choose a district from the list.")) from None
+    filters.date_from = parse_date(params.get("from", ""), "from")
+    filters.date_to = parse_date(params.get("to", ""), "to")
     if filters.date_from and filters.date_to and filters.date_from > filters.date_to:
-        raise QueueFilterError("to", _("The end date is before the start date."))
-    filters.overdue = (params.get("overdue") or "") in ("1", "true", "on", "yes")
+        raise InvalidInput("to", _("The end date is before the start date."))
+    filters.overdue = parse_flag(params.get("overdue"))
     parcel = (params.get("parcel") or "").strip().translate(PERSIAN_DIGITS)
     if parcel:
         if len(parcel) > 24 or not CODE_PREFIX.match(parcel):
-            raise QueueFilterError(
+            raise InvalidInput(
                 "parcel", _("A renovation code looks like district-region-block-parcel.")
             )
         filters.parcel = parcel
     text = " ".join((params.get("q") or "").replace("\x00", "").split())
     if len(text) > MAX_TEXT:
-        raise QueueFilterError(
-            "q", _("At most %(limit)s characters, please.") % {"limit": MAX_TEXT}
-        )
+        raise InvalidInput("q", _("At most %(limit)s characters, please.") % {"limit": MAX_TEXT})
     filters.text = text
     sort = (params.get("sort") or "due").strip()
     if sort not in SORTS:
-        raise QueueFilterError("sort", _("Sort by due date, age or supporters."))
+        raise InvalidInput("sort", _("Sort by due date, age or supporters."))
     filters.sort = sort
     return filters
-
-
-def overdue_q(now: datetime.datetime | None = None) -> Q:
-    return Q(due_at__lt=now or timezone.now()) & ~Q(status__in=CLOSED_STATUSES)
 
 
 def queue(user, filters: QueueFilters | None = None) -> QuerySet[ServiceRequest]:

@@ -11,12 +11,12 @@ import hmac
 import secrets
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from gis_portal.core.ratelimit import rate_allow
 from permits.models import Open311Client
 
 KEY_PREFIX = "o311"
@@ -102,11 +102,4 @@ def open311_client_authenticate(raw_key) -> Open311Client | None:
 def open311_post_allowed(client: Open311Client) -> bool:
     """Count one POST for this client; False once it is over its limit for the window."""
     limit, window = getattr(settings, "OPEN311_POST_RATE", DEFAULT_POST_RATE)
-    key = f"open311:posts:{client.pk}:{client.key_prefix}"
-    cache.add(key, 0, timeout=window)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=window)
-        count = 1
-    return count <= limit
+    return rate_allow(f"open311:posts:{client.pk}:{client.key_prefix}", limit=limit, window=window)

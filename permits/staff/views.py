@@ -2,7 +2,7 @@
 workflow actions, exports and the dashboard.
 
 Every page reads through gis_portal.staff.access.requests_visible_to (via
-permits.staff_selectors): another district's request is a 404 for a planner. GIS
+permits.staff.selectors): another district's request is a 404 for a planner. GIS
 staff and citizens get a 403 page; anonymous visitors are sent to sign in. Writes go
 through permits.workflow, the same services as the JSON API.
 """
@@ -24,12 +24,16 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from gis_portal.core.maps import portal_map
+from gis_portal.core.params import InvalidInput, parse_integer
 from gis_portal.staff import access as roles
 from gis_portal.staff.models import StaffRole
 from parcels.models import District
-from permits import dashboard, exports, staff_selectors, workflow
+from permits import workflow
 from permits.access import requests_visible_to
 from permits.models import Department, RequestStatus
+from permits.selectors import attribute_rows
+from permits.staff import dashboard, exports
+from permits.staff import selectors as staff_selectors
 from permits.tracking import tracking_code_normalize
 
 PAGE_SIZE = 50
@@ -65,7 +69,7 @@ def staff_required(view):
     return wrapper
 
 
-def _filter_error(request, error: staff_selectors.QueueFilterError):
+def _filter_error(request, error: InvalidInput):
     return render(
         request,
         "permits/staff/queue.html",
@@ -91,7 +95,7 @@ def queue(request):
     """The review queue: filters, the list, and the same requests on the map."""
     try:
         filters = staff_selectors.queue_filters_parse(request.GET)
-    except staff_selectors.QueueFilterError as error:
+    except InvalidInput as error:
         return _filter_error(request, error)
     paginator = Paginator(staff_selectors.queue(request.user, filters), PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
@@ -131,14 +135,8 @@ def _detail_context(request, found) -> dict:
         "departments": Department.objects.order_by("code")
         if roles.can_reassign(request.user)
         else [],
-        "attributes": _attribute_rows(found),
+        "attributes": attribute_rows(found),
     }
-
-
-def _attribute_rows(found) -> list[tuple[str, str]]:
-    from permits.views import _attribute_rows as public_rows
-
-    return public_rows(found)
 
 
 def _visible_or_404(request, code: str):
@@ -155,64 +153,85 @@ def request_detail(request, code: str):
     return render(request, "permits/staff/request.html", _detail_context(request, found))
 
 
+def _transition(request, found) -> str:
+    data = request.POST
+    workflow.request_transition(
+        request=found,
+        user=request.user,
+        to_status=data.get("to_status", ""),
+        note=data.get("note", ""),
+        expected_status=data.get("from_status") or None,
+        photo=request.FILES.get("photo"),
+    )
+    return _("Status changed.")
+
+
+def _note(request, found) -> str:
+    data = request.POST
+    workflow.request_add_note(
+        request=found,
+        user=request.user,
+        note=data.get("note", ""),
+        public=data.get("public") == "1",
+    )
+    return _("Note added.")
+
+
+def _reassign(request, found) -> str:
+    data = request.POST
+    district = department = None
+    if data.get("district"):
+        district = District.objects.filter(code=_district_code(data)).first()
+    if data.get("department"):
+        department = Department.objects.filter(code=data.get("department")[:64]).first()
+    workflow.request_reassign(
+        request=found,
+        user=request.user,
+        reason=data.get("reason", ""),
+        district=district,
+        department=department,
+    )
+    return _("Request reassigned.")
+
+
+def _duplicate(request, found) -> str:
+    data = request.POST
+    original_code = tracking_code_normalize(data.get("original", ""))
+    original = (
+        requests_visible_to(request.user).filter(tracking_code=original_code).first()
+        if original_code
+        else None
+    )
+    if original is None:
+        raise workflow.InvalidAction(_("The original request was not found."))
+    workflow.request_mark_duplicate(
+        request=found,
+        user=request.user,
+        original=original,
+        note=data.get("note", ""),
+        expected_status=data.get("from_status") or None,
+    )
+    return _("Marked as duplicate.")
+
+
+#: The forms of the request page, by the action in the URL; each returns its message.
+ACTIONS = {
+    "transition": _transition,
+    "note": _note,
+    "reassign": _reassign,
+    "duplicate": _duplicate,
+}
+
+
 @require_POST
 @staff_required
 def request_action(request, code: str, action: str):
     """The forms of the request page: transition, note, reassign, duplicate."""
     found = _visible_or_404(request, code)
-    data = request.POST
+    if action not in ACTIONS:
+        raise Http404
     try:
-        if action == "transition":
-            workflow.request_transition(
-                request=found,
-                user=request.user,
-                to_status=data.get("to_status", ""),
-                note=data.get("note", ""),
-                expected_status=data.get("from_status") or None,
-                photo=request.FILES.get("photo"),
-            )
-            done = _("Status changed.")
-        elif action == "note":
-            workflow.request_add_note(
-                request=found,
-                user=request.user,
-                note=data.get("note", ""),
-                public=data.get("public") == "1",
-            )
-            done = _("Note added.")
-        elif action == "reassign":
-            district = department = None
-            if data.get("district"):
-                district = District.objects.filter(code=_int(data.get("district"))).first()
-            if data.get("department"):
-                department = Department.objects.filter(code=data.get("department")[:64]).first()
-            workflow.request_reassign(
-                request=found,
-                user=request.user,
-                reason=data.get("reason", ""),
-                district=district,
-                department=department,
-            )
-            done = _("Request reassigned.")
-        elif action == "duplicate":
-            original_code = tracking_code_normalize(data.get("original", ""))
-            original = (
-                requests_visible_to(request.user).filter(tracking_code=original_code).first()
-                if original_code
-                else None
-            )
-            if original is None:
-                raise workflow.InvalidAction(_("The original request was not found."))
-            workflow.request_mark_duplicate(
-                request=found,
-                user=request.user,
-                original=original,
-                note=data.get("note", ""),
-                expected_status=data.get("from_status") or None,
-            )
-            done = _("Marked as duplicate.")
-        else:
-            raise Http404
+        done = ACTIONS[action](request, found)
     except workflow.WorkflowError as error:
         if isinstance(error, workflow.NotVisible):
             raise Http404(error.message) from None
@@ -227,10 +246,10 @@ def request_action(request, code: str, action: str):
     return redirect("staff-request", code=found.tracking_code)
 
 
-def _int(value) -> int | None:
+def _district_code(data) -> int | None:
     try:
-        return int(str(value).strip())
-    except (TypeError, ValueError):
+        return parse_integer(data.get("district"), "district")
+    except InvalidInput:  # not a district code: no district matches
         return None
 
 
@@ -241,7 +260,7 @@ def export(request, fmt: str):
         raise Http404
     try:
         filters = staff_selectors.queue_filters_parse(request.GET)
-    except staff_selectors.QueueFilterError as error:
+    except InvalidInput as error:
         return _filter_error(request, error)
     queryset = staff_selectors.queue(request.user, filters)
     try:
@@ -262,22 +281,15 @@ def export(request, fmt: str):
 @staff_required
 def dashboard_page(request):
     user = request.user
-    default = dashboard.default_period()
     try:
-        start = staff_selectors.date_parse(request.GET.get("from", ""), "from") or default.start
-        end = staff_selectors.date_parse(request.GET.get("to", ""), "to") or default.end
-        if start > end:
-            raise staff_selectors.QueueFilterError(
-                "to", _("The end date is before the start date.")
-            )
-    except staff_selectors.QueueFilterError as error:
+        period = dashboard.period_parse(request.GET)
+    except InvalidInput as error:
         return render(
             request,
             "permits/staff/dashboard.html",
             {"filter_error": error.message, "params": request.GET},
             status=400,
         )
-    period = dashboard.Period(start, end)
     figures = dashboard.figures(user, period)
     return render(
         request,

@@ -30,7 +30,9 @@ from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from gis_portal.core.params import InvalidInput, parse_date
 from parcels.models import District
 from permits.access import requests_visible_to
 from permits.models import CLOSED_STATUSES, ServiceRequest, ServiceType
@@ -55,6 +57,16 @@ class Period:
 def default_period(today: datetime.date | None = None) -> Period:
     today = today or timezone.localdate()
     return Period(today - datetime.timedelta(days=89), today)
+
+
+def period_parse(params) -> Period:
+    """`?from=&to=` (each defaults to the last 90 days' end); InvalidInput to correct."""
+    default = default_period()
+    start = parse_date(params.get("from", ""), "from") or default.start
+    end = parse_date(params.get("to", ""), "to") or default.end
+    if start > end:
+        raise InvalidInput("to", _("The end date is before the start date."))
+    return Period(start, end)
 
 
 def requests_in_period(user, period: Period) -> QuerySet[ServiceRequest]:
@@ -173,29 +185,13 @@ def _summed(cells) -> dict:
     return total
 
 
-def figures(user, period: Period, *, now: datetime.datetime | None = None) -> dict:
-    """Everything the dashboard shows for `period` and the requests `user` may see:
-    {"total": {…}, "districts": […], "services": […], "weeks": […], "steps": […]}."""
-    now = now or timezone.now()
-    start, end = period.bounds
-    in_period = requests_in_period(user, period)
-    closed_in_period = requests_visible_to(user).filter(
-        CLOSED, closed_at__gte=start, closed_at__lt=end
-    )
-    weeks = _local_starts(period.start, period.end, weeks=True)
-    months = _local_starts(period.start, period.end, weeks=False)
-    try:
-        cells, per_week = _cells_and_weeks(in_period, weeks, now)
-        percentiles = _percentiles(in_period)
-    except EmptyResultSet:  # the user sees no requests at all
-        cells, per_week, percentiles = {}, {}, {}
-    try:
-        steps = _steps(closed_in_period, months)
-    except EmptyResultSet:
-        steps = []
+def _names(model) -> dict[int, dict]:
+    return {row["id"]: row for row in model.objects.values("id", "code", "name_fa", "name_en")}
 
-    districts = {d["id"]: d for d in District.objects.values("id", "code", "name_fa", "name_en")}
-    services = {s["id"]: s for s in ServiceType.objects.values("id", "code", "name_fa", "name_en")}
+
+def _group_rows(cells: dict, percentiles: dict, services: dict) -> tuple[list, list]:
+    """The KPI rows by district (by code) and by service (most received first)."""
+    districts = _names(District)
     by_district, by_service = defaultdict(list), defaultdict(list)
     for (district_id, service_id), counts in cells.items():
         by_district[district_id].append(counts)
@@ -224,7 +220,12 @@ def figures(user, period: Period, *, now: datetime.datetime | None = None) -> di
         ),
         key=lambda row: (-row["received"], row["service_type__code"]),
     )
-    step_rows = sorted(
+    return district_rows, service_rows
+
+
+def _step_rows(steps: list, services: dict, months: list) -> list[dict]:
+    """Office steps per closed request, by service and month."""
+    return sorted(
         (
             {
                 "request__service_type__code": services[service_id]["code"],
@@ -239,6 +240,30 @@ def figures(user, period: Period, *, now: datetime.datetime | None = None) -> di
         ),
         key=lambda row: (row["request__service_type__code"], row["month"]),
     )
+
+
+def figures(user, period: Period, *, now: datetime.datetime | None = None) -> dict:
+    """Everything the dashboard shows for `period` and the requests `user` may see:
+    {"total": {…}, "districts": […], "services": […], "weeks": […], "steps": […]}."""
+    now = now or timezone.now()
+    start, end = period.bounds
+    in_period = requests_in_period(user, period)
+    closed_in_period = requests_visible_to(user).filter(
+        CLOSED, closed_at__gte=start, closed_at__lt=end
+    )
+    weeks = _local_starts(period.start, period.end, weeks=True)
+    months = _local_starts(period.start, period.end, weeks=False)
+    try:
+        cells, per_week = _cells_and_weeks(in_period, weeks, now)
+        percentiles = _percentiles(in_period)
+    except EmptyResultSet:  # the user sees no requests at all
+        cells, per_week, percentiles = {}, {}, {}
+    try:
+        steps = _steps(closed_in_period, months)
+    except EmptyResultSet:
+        steps = []
+    services = _names(ServiceType)
+    district_rows, service_rows = _group_rows(cells, percentiles, services)
     return {
         "total": _kpi_row(_summed(cells.values()), percentiles.get(())),
         "districts": district_rows,
@@ -247,7 +272,7 @@ def figures(user, period: Period, *, now: datetime.datetime | None = None) -> di
             {"week": weeks[index - 1].date(), "count": count}
             for index, count in sorted(per_week.items())
         ],
-        "steps": step_rows,
+        "steps": _step_rows(steps, services, months),
     }
 
 

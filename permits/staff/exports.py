@@ -1,7 +1,7 @@
 """The filtered queue as files: CSV (UTF-8 with BOM), GeoJSON and GeoPackage (GDAL).
 
 Exports start from the same access-filtered queue as the pages
-(permits.staff_selectors.queue), so a planner's file holds only their districts.
+(permits.staff.selectors.queue), so a planner's file holds only their districts.
 The requester's contact details are columns only for roles allowed to see them
 (gis_portal.staff.access.can_see_contact).
 """
