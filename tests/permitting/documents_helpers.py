@@ -13,12 +13,12 @@ from pypdf import PdfWriter
 from pypdf.actions import JavaScript
 from pypdf.generic import ArrayObject, DictionaryObject, NameObject, TextStringObject
 
+from permits.catalogue import catalogue_load
 from permits.models import RequestEvent
 from permits.permitting.applicant import applicant_session_grant
 from permits.permitting.documents import document_attach
 from permits.permitting.documents_demo import documents_load_demo
 from permits.permitting.models import RequestDocument
-from permits.catalogue import catalogue_load
 from tests.permits.staff_fixtures import make_request, staff  # noqa: F401 - a fixture
 
 CATALOGUE = Path(settings.BASE_DIR) / "data/services.json"

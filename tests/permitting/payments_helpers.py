@@ -8,9 +8,9 @@ from urllib.parse import urlsplit
 import requests
 from django.conf import settings
 
-from permits.permitting.payments import payment_due_set
 from permits.catalogue import catalogue_load
 from permits.filing import request_file
+from permits.permitting.payments import payment_due_set
 from tests.conftest import inside_point
 
 AMOUNT = 125_000_000  # Rials
