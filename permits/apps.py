@@ -7,9 +7,9 @@ class PermitsConfig(AppConfig):
 
     def ready(self):
         # Connects the signals that renew the catalogue snapshot on every catalogue change
-        # (permits.selectors), whatever code saves the catalogue: admin, loaders, scripts.
+        # (permits.catalogue), whatever code saves the catalogue: admin, loaders, scripts.
         # Imported here: app modules may load models only once the registry is ready.
-        from permits import selectors  # noqa: F401
+        from permits import catalogue  # noqa: F401
         from permits.collections import collections_register
 
         collections_register()
