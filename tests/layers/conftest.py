@@ -8,7 +8,7 @@ import pytest
 from django.contrib.auth.models import Permission, User
 
 from layers.models import Layer
-from layers.services import layer_create, layer_demo_load
+from layers.services import layer_create
 
 # A small square in District 11 of the demo city (lon/lat).
 LON, LAT = 59.545, 36.268
@@ -67,12 +67,6 @@ def sample_gpkg(tmp_path, sample_geojson) -> Path:
 @pytest.fixture
 def layer(db) -> Layer:
     return layer_create(slug="parks-test", name_fa="پارک‌های آزمایشی", name_en="Test parks")
-
-
-@pytest.fixture
-def demo_layers(districts) -> dict[str, Layer]:
-    layer_demo_load()
-    return {layer.slug: layer for layer in Layer.objects.select_related("published_version")}
 
 
 @pytest.fixture
