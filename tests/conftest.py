@@ -5,6 +5,8 @@ demo city (tests/demo_city.py) into the test's database; a test asks for the par
 needs and sees nothing else. Smaller states are made with tests/factories.py.
 """
 
+from collections.abc import Sequence
+
 import pytest
 from django.contrib.gis.geos import Point
 from django.utils import translation
@@ -24,6 +26,28 @@ def english_outside_requests():
         yield
 
 
+class ParcelList(Sequence):
+    """The demo parcels (with their districts) as a list, read on first use.
+
+    Making 1,300 GEOS geometries costs about a second, and most tests that ask for the
+    parcels only need them to be in the database.
+    """
+
+    def __init__(self):
+        self._parcels: list[Parcel] | None = None
+
+    def _list(self) -> list[Parcel]:
+        if self._parcels is None:
+            self._parcels = list(Parcel.objects.select_related("district"))
+        return self._parcels
+
+    def __getitem__(self, index):
+        return self._list()[index]
+
+    def __len__(self) -> int:
+        return len(self._list())
+
+
 @pytest.fixture(scope="session")
 def demo_city(django_db_setup, django_db_blocker) -> DemoCity:
     """The demo city, built by the app's loaders the first time a test needs a part."""
@@ -41,10 +65,10 @@ def districts(demo_city, db) -> dict[int, District]:
 
 
 @pytest.fixture
-def parcels(demo_city, districts) -> list[Parcel]:
+def parcels(demo_city, districts) -> "ParcelList":
     """About 1,300 demo parcels: a dense core in every district."""
     demo_city.restore("parcels")
-    return list(Parcel.objects.select_related("district"))
+    return ParcelList()
 
 
 @pytest.fixture
