@@ -9,18 +9,14 @@ Only the map's drawing surface is left out: Leaflet's SVG paths and tiles are
 graphics, not content, and the map container itself is checked for its name.
 """
 
-import json
 import re
-from pathlib import Path
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from django.conf import settings
 from playwright.sync_api import expect
 
 from gis_portal.staff.models import StaffRole
 from gis_portal.staff.services import staff_create
-from permits.catalogue import catalogue_load
 from permits.models import RequestStatus
 
 from ..permits.staff_fixtures import make_request
@@ -31,20 +27,11 @@ AXE = Axe()
 
 
 @pytest.fixture
-def catalogue(districts):
-    path = Path(settings.BASE_DIR) / "data/services.json"
-    catalogue_load(data=json.loads(path.read_text(encoding="utf-8")))
-
-
-@pytest.fixture
-def published_layers(districts):
+def published_layers(demo_layers):
     """The demo layers, published: the home map gets its overlay panel, /layers/ its cards."""
     from django.core.cache import cache
 
-    from layers.services.demo import layer_demo_load
-
     cache.clear()
-    layer_demo_load()
     yield
     cache.clear()
 

@@ -5,24 +5,13 @@ green-space service, fill the generated form, submit, read the tracking code, th
 look it up on /track/ and see its status.
 """
 
-import json
 import re
-from pathlib import Path
 
-import pytest
-from django.conf import settings
 from playwright.sync_api import expect
 
-from permits.catalogue import catalogue_load
 from permits.models import ServiceRequest
 
 STATUS_SUBMITTED = {"fa": "ثبت‌شده", "en": "Submitted"}
-
-
-@pytest.fixture
-def catalogue(districts):
-    path = Path(settings.BASE_DIR) / "data/services.json"
-    catalogue_load(data=json.loads(path.read_text(encoding="utf-8")))
 
 
 def click_map_at(page, lat: float, lon: float) -> None:

@@ -6,15 +6,10 @@ errors announced next to their fields, correct them, submit, read the tracking c
 and open the tracking page. Every control that takes focus on the way must show it.
 """
 
-import json
 import re
-from pathlib import Path
 
-import pytest
-from django.conf import settings
 from playwright.sync_api import expect
 
-from permits.catalogue import catalogue_load
 from permits.models import ServiceRequest
 
 TAB_LIMIT = 80
@@ -37,12 +32,6 @@ FOCUSED = """(selector) => {
   return {match: e.matches(selector), visible: (outline || shadow) && r.width > 0 && r.height > 0,
           what: what};
 }"""
-
-
-@pytest.fixture
-def catalogue(districts):
-    path = Path(settings.BASE_DIR) / "data/services.json"
-    catalogue_load(data=json.loads(path.read_text(encoding="utf-8")))
 
 
 def tab_to(page, selector: str) -> str:

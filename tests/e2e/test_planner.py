@@ -2,28 +2,17 @@
 the queue, open a request, move it to "in progress" with a public note, and see the
 change on the citizen's tracking page. The District 2 planner gets a 404 for it."""
 
-import json
-from pathlib import Path
-
 import pytest
-from django.conf import settings
 from django.utils import translation
 from playwright.sync_api import expect
 
 from gis_portal.staff.models import StaffRole
 from gis_portal.staff.services import staff_create
-from permits.catalogue import catalogue_load
 from permits.models import RequestStatus
 
 from ..permits.staff_fixtures import make_request
 
 PASSWORD = "planner-e2e-pass-1"
-
-
-@pytest.fixture
-def catalogue(districts):
-    path = Path(settings.BASE_DIR) / "data/services.json"
-    catalogue_load(data=json.loads(path.read_text(encoding="utf-8")))
 
 
 @pytest.fixture

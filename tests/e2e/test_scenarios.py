@@ -11,18 +11,15 @@
 """
 
 import io
-import json
 import re
 from pathlib import Path
 
 import jdatetime
 import pytest
-from django.conf import settings
 from django.utils import timezone
 from PIL import Image
 from playwright.sync_api import expect
 
-from permits.catalogue import catalogue_load
 from permits.models import RequestStatus, ServiceRequest, ServiceType
 
 from ..conftest import inside_point
@@ -30,12 +27,6 @@ from ..permits.staff_fixtures import make_request
 
 PERSIAN_DIGITS = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
 LATIN_DIGITS = re.compile(r"[0-9]")
-
-
-@pytest.fixture
-def catalogue(districts):
-    path = Path(settings.BASE_DIR) / "data/services.json"
-    catalogue_load(data=json.loads(path.read_text(encoding="utf-8")))
 
 
 def click_map_at(page, lat: float, lon: float) -> None:

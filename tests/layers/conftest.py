@@ -9,7 +9,6 @@ from django.contrib.auth.models import Permission, User
 
 from layers.models import Layer
 from layers.services.create import layer_create
-from layers.services.demo import layer_demo_load
 
 # A small square in District 11 of the demo city (lon/lat).
 LON, LAT = 59.545, 36.268
@@ -68,12 +67,6 @@ def sample_gpkg(tmp_path, sample_geojson) -> Path:
 @pytest.fixture
 def layer(db) -> Layer:
     return layer_create(slug="parks-test", name_fa="پارک‌های آزمایشی", name_en="Test parks")
-
-
-@pytest.fixture
-def demo_layers(districts) -> dict[str, Layer]:
-    layer_demo_load()
-    return {layer.slug: layer for layer in Layer.objects.select_related("published_version")}
 
 
 @pytest.fixture

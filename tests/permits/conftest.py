@@ -1,6 +1,7 @@
-"""Fixtures for the permits app: the demo catalogue, clean outboxes, a clean cache."""
+"""Fixtures for the permits app: clean outboxes, a clean cache, "nothing stored" checks.
 
-import json
+The demo catalogue is the `catalogue` fixture of tests/conftest.py."""
+
 from pathlib import Path
 
 import pytest
@@ -8,10 +9,7 @@ from django.conf import settings
 from django.core.cache import cache
 
 from permits import sms
-from permits.catalogue import catalogue_load
 from permits.models import Attachment, IdempotencyRecord, RequestEvent, ServiceRequest, Support
-
-CATALOGUE = Path(settings.BASE_DIR) / "data/services.json"
 
 
 @pytest.fixture(autouse=True)
@@ -21,11 +19,6 @@ def _clean_outboxes():
     yield
     sms.outbox.clear()
     cache.clear()
-
-
-@pytest.fixture
-def catalogue(districts):
-    catalogue_load(data=json.loads(CATALOGUE.read_text(encoding="utf-8")))
 
 
 def media_files() -> set[Path]:
