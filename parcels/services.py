@@ -66,14 +66,8 @@ def parcels_bulk_load(
 
         for row in rows:
             district = "\\N" if row.district_code is None else str(row.district_code)
-            fields = [
-                row.renovation_code,
-                district,
-                row.wkt,
-                row.land_use,
-                row.address,
-                row.postal_code,
-            ]
+            fields = [row.renovation_code, district, row.wkt]
+            fields += [row.land_use, row.address, row.postal_code]
             batch.write("\t".join(_copy_text(f) if f != "\\N" else f for f in fields) + "\n")
             size += 1
             if size >= COPY_BATCH:

@@ -23,9 +23,9 @@ from django.apps import apps
 from django.conf import settings
 from django.db import connection, transaction
 
-from layers.services.demo import layer_demo_load
 from parcels.services import districts_load_demo, parcels_generate
 from permits.catalogue import catalogue_load
+from permits.demo_layers import layer_demo_load
 
 SCHEMA = "demo_city_snapshot"
 CATALOGUE = Path(settings.BASE_DIR) / "data/services.json"

@@ -4,7 +4,8 @@ Every module of gis_portal/, parcels/, layers/ and permits/ except migrations is
 and every import in it counts, at module level or inside a function. The rules:
 
 - Dependencies run one way: gis_portal.core (the kernel) imports no app; parcels
-  imports nothing from layers, permits, the site or the benchmark; gis_portal.staff
+  imports nothing from layers (but the collection registry it plugs its data into),
+  permits, the site or the benchmark; gis_portal.staff
   nothing from layers, permits, the site or the benchmark; layers nothing from permits
   or parcels (nor names their tables in SQL strings or asks `apps.get_model` for their
   models); permits nothing from the site or the benchmark. The site (gis_portal.site,
@@ -13,7 +14,7 @@ and every import in it counts, at module level or inside a function. The rules:
   itself import gis_portal.bench.
 - No module is over MAX_MODULE_LINES lines, no function over MAX_FUNCTION_LINES lines,
   unless the function's docstring says why it must be: it contains the words
-  "must be long" (e.g. "This must be long: one SQL statement, kept whole so …").
+  "Long because" (e.g. "Long because it is one SQL statement, kept whole so …").
 
 Each failure lists the offending modules with their line numbers.
 """
@@ -29,7 +30,7 @@ ROOT = Path(__file__).resolve().parents[1]
 PACKAGES = ("gis_portal", "parcels", "layers", "permits")
 MAX_MODULE_LINES = 500
 MAX_FUNCTION_LINES = 60
-LONG_FUNCTION_MARKER = "must be long"
+LONG_FUNCTION_MARKER = "Long because"
 
 SITE = ("gis_portal.site", "gis_portal.urls")
 BENCH = "gis_portal.bench"
@@ -38,7 +39,8 @@ BENCH_IMPORTERS = ("gis_portal.management.commands.bench", BENCH)
 #: (modules the rule is about, what they must not import, exceptions to that)
 LAYER_RULES = [
     ("gis_portal.core", ("parcels", "layers", "permits", "gis_portal"), ("gis_portal.core",)),
-    ("parcels", ("layers", "permits", *SITE, BENCH), ()),
+    # parcels plugs its districts and parcels into the layers registry, and nothing else.
+    ("parcels", ("layers", "permits", *SITE, BENCH), ("layers.collections",)),
     ("gis_portal.staff", ("layers", "permits", *SITE, BENCH), ()),
     ("layers", ("permits", "parcels", *SITE, BENCH), ()),
     ("permits", (*SITE, BENCH), ()),
@@ -146,12 +148,11 @@ def size_violations(module: Module) -> list[str]:
     for node in ast.walk(module.tree):
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
             length = node.end_lineno - node.lineno + 1
-            docstring = (ast.get_docstring(node) or "").lower()
-            if length > MAX_FUNCTION_LINES and LONG_FUNCTION_MARKER not in docstring:
+            docstring = " ".join((ast.get_docstring(node) or "").lower().split())
+            if length > MAX_FUNCTION_LINES and LONG_FUNCTION_MARKER.lower() not in docstring:
                 out.append(
                     f"{module.path}:{node.lineno} {node.name}() is {length} lines "
-                    f"(max {MAX_FUNCTION_LINES} unless its docstring says it "
-                    f"{LONG_FUNCTION_MARKER})"
+                    f'(max {MAX_FUNCTION_LINES} unless its docstring says why ("Long because …"))'
                 )
     return out
 
@@ -269,11 +270,11 @@ def test_the_checker_catches_foreign_tables_and_models():
 def test_the_checker_catches_long_modules_and_functions():
     body = "".join(f"    x{i} = {i}\n" for i in range(MAX_FUNCTION_LINES))
     long_function = f"def long():\n{body}"
-    excused = f'def excused():\n    """This must be long: one statement."""\n{body}'
+    excused = f'def excused():\n    """Long because it is one statement."""\n{body}'
     module = synthetic("permits.sample", long_function + excused)
     assert size_violations(module) == [
         f"permits/sample.py:1 long() is {MAX_FUNCTION_LINES + 1} lines "
-        f"(max {MAX_FUNCTION_LINES} unless its docstring says it must be long)"
+        f'(max {MAX_FUNCTION_LINES} unless its docstring says why ("Long because …"))'
     ]
     big = synthetic("permits.big", "x = 1\n" * (MAX_MODULE_LINES + 1))
     assert size_violations(big) == [f"permits/big.py: {MAX_MODULE_LINES + 1} lines (max 500)"]

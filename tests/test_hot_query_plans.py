@@ -17,8 +17,8 @@ from gis_portal.bench.config import BENCH_PASSWORD, BENCH_USERNAME
 from gis_portal.bench.data import requests_generate
 from gis_portal.bench.plans import hot_query_checks
 from gis_portal.staff.services import staff_create
-from layers.services.demo import layer_demo_load
 from permits.catalogue import catalogue_load
+from permits.demo_layers import layer_demo_load
 
 CATALOGUE = Path(settings.BASE_DIR) / "data/services.json"
 

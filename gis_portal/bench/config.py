@@ -47,7 +47,7 @@ BUSY_LOAD_PER_CORE = 1.0
 GENERATOR_FILES = [
     "gis_portal/bench/data.py",
     "parcels/demo.py",
-    "layers/demo.py",
+    "permits/demo_layers.py",
     "data/services.json",
 ]
 

@@ -238,6 +238,8 @@ CLOSED_STATUSES = ["resolved", "closed", "rejected", "approved"]
 
 def requests_generate(cursor, *, count: int, years: int, seed: int) -> None:
     """`count` requests at points on random parcels over `years` years, with history.
+    Long because it is one generator of the bench database, whose hash keys the database:
+    splitting it would force a rebuild for no change in what it writes.
 
     Each service is drawn among those online in the parcel's district. Older requests
     are mostly closed (85 %), recent ones mostly open; closing takes up to twice the

@@ -19,11 +19,12 @@ from django.test.utils import CaptureQueriesContext
 
 from gis_portal.bench.rows.tiles import tile_of
 from layers.collections import collection_by_id, features_json, tile_mvt
-from layers.selectors import routing_override_for, zoning_check
+from layers.selectors import routing_override_for
 from parcels.selectors import OutsideCity, district_at, parcel_at
 from permits.models import ServiceRequest
 from permits.selectors import nearby_open_requests
 from permits.staff.selectors import nearby_requests
+from permits.zoning import zoning_check
 
 
 @dataclass

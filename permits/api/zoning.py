@@ -9,8 +9,8 @@ from rest_framework.views import APIView
 
 from gis_portal.core.geo import point_from_lat_lon
 from gis_portal.core.params import InvalidInput, parse_integer
-from layers.selectors import zoning_check
 from permits.api.common import ERROR_RESPONSE, LAT_LON
+from permits.zoning import zoning_check
 
 MAX_FLOORS = 200
 

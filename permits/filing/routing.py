@@ -9,12 +9,13 @@ from django.contrib.gis.geos import Point
 from django.utils.translation import gettext as _
 
 from gis_portal.core.i18n import is_persian
-from layers.selectors import routing_override_for, zoning_check
+from layers.selectors import routing_override_for
 from parcels.models import District
 from parcels.selectors import OutsideCity, district_and_parcel_at
 from permits.catalogue import service_type_is_online
 from permits.filing.errors import OutsideCityRejected, ParcelRequired, ServiceNotOnline
 from permits.models import Department, ServiceType
+from permits.zoning import zoning_check
 
 logger = logging.getLogger(__name__)
 

@@ -441,11 +441,9 @@ def document_attach(
             "This request is closed and takes no more documents.",
         )
     requirement = _requirement_get(service_request, requirement_code)
-    clean = document_clean(
-        upload,
-        allowed_types=requirement.allowed_types if requirement else DocumentType.values,
-        max_bytes=requirement.max_bytes if requirement else settings.PERMIT_DOCUMENT_MAX_BYTES,
-    )
+    allowed = requirement.allowed_types if requirement else DocumentType.values
+    cap = requirement.max_bytes if requirement else settings.PERMIT_DOCUMENT_MAX_BYTES
+    clean = document_clean(upload, allowed_types=allowed, max_bytes=cap)
     name = document_name_sanitise(getattr(upload, "name", ""), clean.extension)
     document = RequestDocument(
         request=service_request,

@@ -5,12 +5,13 @@ from django.contrib.auth.models import AnonymousUser, User
 from django.contrib.gis.geos import Point
 from django.utils import translation
 
-from layers.demo import GREEN_SPACE_SERVICES, IN_PARK_SERVICES, PARKS_DEPARTMENT
 from layers.models import Feature
-from layers.selectors import ZoningVerdict, can_manage_layers, routing_override_for, zoning_check
+from layers.selectors import can_manage_layers, routing_override_for
 from layers.services.create import layer_create
 from layers.services.imports import layer_import
 from layers.services.publish import layer_unpublish
+from permits.demo_layers import GREEN_SPACE_SERVICES, IN_PARK_SERVICES, PARKS_DEPARTMENT
+from permits.zoning import ZoningVerdict, zoning_check
 
 from ..conftest import inside_point
 from .conftest import LAT, LON, feature, feature_collection, square, write_geojson

@@ -153,7 +153,8 @@ def test_tile_query_uses_the_gist_index(parks, parcels, collection_id, index):
 def test_routing_and_zoning_lookups_use_the_gist_index(demo_layers, district_11_point, purpose):
     from django.test.utils import CaptureQueriesContext
 
-    from layers.selectors import routing_override_for, zoning_check
+    from layers.selectors import routing_override_for
+    from permits.zoning import zoning_check
 
     with CaptureQueriesContext(connection) as captured:
         if purpose == "zoning":

@@ -11,7 +11,6 @@ from django.db.utils import InternalError
 from django.utils import translation
 from PIL import Image
 
-from layers.selectors import ZoningVerdict
 from permits import sms
 from permits.filing import (
     AlreadySupported,
@@ -26,6 +25,7 @@ from permits.filing import (
 )
 from permits.models import Attachment, EventKind, RequestEvent, ServiceRequest, ServiceType
 from permits.notifications import request_notify_status
+from permits.zoning import ZoningVerdict
 from tests.conftest import inside_point
 
 from .helpers import (

@@ -2,8 +2,7 @@
 
 from django.core.management import BaseCommand
 
-from layers.demo import DATA_DIR, DEMO_LAYERS, write_demo_layer_files
-from layers.services.demo import layer_demo_load
+from permits.demo_layers import DATA_DIR, DEMO_LAYERS, layer_demo_load, write_demo_layer_files
 
 
 class Command(BaseCommand):

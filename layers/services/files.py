@@ -1,17 +1,17 @@
-"""Load the demo layers (idempotent)."""
+"""Publish layers from files kept with the code (idempotent: a file already published
+unchanged is left alone)."""
 
 from pathlib import Path
 
-from layers.demo import DATA_DIR, DEMO_LAYERS
 from layers.services.create import layer_update_or_create
 from layers.services.imports import file_sha256, layer_import
 
 
-def layer_demo_load(*, directory: Path | None = None) -> dict[str, str]:
-    """Create the demo layers and import their files unless already published (idempotent)."""
-    directory = directory or DATA_DIR
+def layers_publish_files(*, files: dict[str, tuple[str, dict]], directory: Path) -> dict[str, str]:
+    """For each slug → (file name, layer fields): create or update the layer and import and
+    publish the file unless that exact file is already its published version."""
     outcome = {}
-    for slug, (filename, _generate, fields) in DEMO_LAYERS.items():
+    for slug, (filename, fields) in files.items():
         layer = layer_update_or_create(slug=slug, **fields)
         path = directory / filename
         digest = file_sha256(path)

@@ -1,4 +1,4 @@
-"""Deterministic demo layers over the demo districts (see data/README.md, "Layers").
+"""Deterministic demo layers of the demo city over its districts (see data/README.md, "Layers").
 
 - `zoning`: every district split into a core zone (commercial / mixed, taller) and a
   residential remainder, with zone code, bilingual names, allowed uses, max floors
@@ -19,6 +19,7 @@ import shapely
 from shapely.geometry import mapping
 from shapely.ops import transform
 
+from layers.services.files import layers_publish_files
 from parcels.demo import demo_districts
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data" / "layers"
@@ -267,3 +268,11 @@ def write_demo_layer_files(directory: Path = DATA_DIR) -> list[Path]:
         )
         written.append(path)
     return written
+
+
+def layer_demo_load(*, directory: Path | None = None) -> dict[str, str]:
+    """Create the demo layers and import their files unless already published (idempotent)."""
+    files = {
+        slug: (filename, fields) for slug, (filename, _generate, fields) in DEMO_LAYERS.items()
+    }
+    return layers_publish_files(files=files, directory=directory or DATA_DIR)
