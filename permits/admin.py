@@ -16,6 +16,7 @@ from permits.models import (
     ServiceType,
 )
 from permits.open311.keys import open311_client_create, open311_client_revoke
+from permits.permitting.documents_admin import DocumentRequirementInline
 
 
 @admin.register(Department)
@@ -33,6 +34,7 @@ class ServiceTypeAdmin(admin.ModelAdmin):
     list_display = ["code", "name_en", "domain", "kind", "department", "sla_days", "active"]
     list_filter = ["domain", "kind", "active"]
     filter_horizontal = ["online_districts"]
+    inlines = [DocumentRequirementInline]
 
 
 class EventInline(admin.TabularInline):

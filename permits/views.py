@@ -27,6 +27,7 @@ from permits.filing import (
 from permits.filing.validation import MAX_FILING_BYTES, body_length
 from permits.forms import request_form_class
 from permits.models import Channel
+from permits.permitting.applicant import applicant_session_grant
 from permits.selectors import (
     attribute_rows,
     nearby_open_requests,
@@ -150,6 +151,7 @@ def _request_new_post(request, context: dict, *, service, point):
     if filed.tracking_code not in filed_codes:
         filed_codes.append(filed.tracking_code)
     request.session[SESSION_FILED] = filed_codes
+    applicant_session_grant(request, filed.tracking_code)  # their documents and photos
     return redirect("request-filed", code=filed.tracking_code)
 
 

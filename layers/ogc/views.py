@@ -90,6 +90,12 @@ class OgcView(APIView):
     def html(self, template: str, context: dict) -> HttpResponse:
         return render(self.request, f"layers/{template}", context)
 
+    def document(self, template: str, payload, **json_options) -> HttpResponse:
+        """A JSON document, or the page that shows it when the client asks for HTML."""
+        if self.wants_html():
+            return self.html(template, {"payload": payload})
+        return self.json(payload, **json_options)
+
 
 def collection_or_404(collection_id: str) -> Collection:
     collection = collection_by_id(collection_id)
@@ -102,27 +108,21 @@ class LandingApi(OgcView):
     @extend_schema(exclude=True)
     def get(self, request):
         payload = landing_document(self.base())
-        if self.wants_html():
-            return self.html("ogc_landing.html", {"payload": payload})
-        return self.json(payload)
+        return self.document("ogc_landing.html", payload)
 
 
 class ConformanceApi(OgcView):
     @extend_schema(exclude=True)
     def get(self, request):
         payload = {"conformsTo": CONFORMANCE}
-        if self.wants_html():
-            return self.html("ogc_conformance.html", {"payload": payload})
-        return self.json(payload)
+        return self.document("ogc_conformance.html", payload)
 
 
 class CollectionsApi(OgcView):
     @extend_schema(exclude=True)
     def get(self, request):
         payload = collections_document(all_collections(), self.base())
-        if self.wants_html():
-            return self.html("ogc_collections.html", {"payload": payload})
-        return self.json(payload)
+        return self.document("ogc_collections.html", payload)
 
 
 class CollectionApi(OgcView):
@@ -130,9 +130,7 @@ class CollectionApi(OgcView):
     def get(self, request, collection_id: str):
         collection = collection_or_404(collection_id)
         payload = collection_document(collection, self.base())
-        if self.wants_html():
-            return self.html("ogc_collection.html", {"payload": payload})
-        return self.json(payload)
+        return self.document("ogc_collection.html", payload)
 
 
 class QueryablesApi(OgcView):
@@ -141,9 +139,7 @@ class QueryablesApi(OgcView):
         collection = collection_or_404(collection_id)
         url = f"{self.base()}/collections/{collection.id}/queryables"
         payload = queryables_document(collection, url)
-        if self.wants_html():
-            return self.html("ogc_queryables.html", {"payload": payload})
-        return self.json(payload, content_type="application/schema+json")
+        return self.document("ogc_queryables.html", payload, content_type="application/schema+json")
 
 
 def _filtered(collection: Collection, queryset, params):

@@ -125,7 +125,7 @@ def test_gis_staff_upload_validate_publish_and_see_it_on_the_map(
 
 
 def test_big_layers_are_drawn_from_vector_tiles(page, language, districts, monkeypatch, tmp_path):
-    from layers import api
+    from layers.ogc import maps as api
     from layers.services.create import layer_create
     from layers.services.imports import layer_import
 

@@ -109,6 +109,8 @@ def explain(sql: str, params) -> str:
         # The test tables are tiny, so a sequential scan would be cheaper: forbid it to see
         # whether the query *can* use the index (a filter that cannot would still seq-scan).
         cursor.execute("SET LOCAL enable_seqscan = off")
+        # Statistics left by earlier tests (another table size) must not steer the plan.
+        cursor.execute("ANALYZE layers_feature, parcels_parcel, parcels_district")
         cursor.execute("EXPLAIN " + sql, params)
         return "\n".join(row[0] for row in cursor.fetchall())
 

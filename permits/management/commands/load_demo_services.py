@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core.management import BaseCommand
 
 from permits.catalogue import catalogue_load
+from permits.permitting.documents_demo import documents_load_demo
 
 
 class Command(BaseCommand):
@@ -22,3 +23,4 @@ class Command(BaseCommand):
             f"{report.services_created} service types created, "
             f"{report.services_updated} updated"
         )
+        self.stdout.write(f"permit documents: {documents_load_demo()} requirements")
