@@ -11,10 +11,10 @@ from django.utils import timezone
 
 from gis_portal.staff.models import StaffRole
 from gis_portal.staff.services import staff_create
-from permits.models import RequestStatus, ServiceRequest, ServiceType
+from permits.models import EventKind, RequestEvent, RequestStatus, ServiceRequest, ServiceType
+from permits.tracking import tracking_code_new
 
 from ..conftest import inside_point
-from ..factories import ServiceRequestFactory
 
 PASSWORD = "staff-test-pass-1"
 
@@ -55,8 +55,7 @@ def make_request(
     contact_email: str = "sara@example.org",
     **fields,
 ) -> ServiceRequest:
-    """A request of the demo catalogue written straight to the table, with its history
-    (the filing path has its own tests)."""
+    """A request written straight to the table (the filing path has its own tests)."""
     service_type = ServiceType.objects.select_related("department").get(code=service)
     submitted_at = submitted_at or timezone.now()
     due_at = (
@@ -64,10 +63,12 @@ def make_request(
         if due_in_days is None
         else timezone.now() + timedelta(days=due_in_days)
     )
-    return ServiceRequestFactory(
+    request = ServiceRequest.objects.create(
+        tracking_code=tracking_code_new(),
         service_type=service_type,
         location=inside_point(districts[district]),
         district=districts[district],
+        department=service_type.department,
         status=status,
         description=description,
         contact_name=contact_name,
@@ -78,6 +79,10 @@ def make_request(
         closed_at=closed_at,
         **fields,
     )
+    RequestEvent.objects.create(
+        request=request, kind=EventKind.SUBMITTED, to_status=status, public=True
+    )
+    return request
 
 
 @pytest.fixture
