@@ -109,10 +109,24 @@ def explain(sql: str, params) -> str:
         # The test tables are tiny, so a sequential scan would be cheaper: forbid it to see
         # whether the query *can* use the index (a filter that cannot would still seq-scan).
         cursor.execute("SET LOCAL enable_seqscan = off")
-        # Statistics left by earlier tests (another table size) must not steer the plan.
-        cursor.execute("ANALYZE layers_feature, parcels_parcel, parcels_district")
         cursor.execute("EXPLAIN " + sql, params)
         return "\n".join(row[0] for row in cursor.fetchall())
+
+
+def uses_gist(index: str, plan: str) -> bool:
+    """`index` is in the plan, or, for layer features, another GiST index on their geometry
+    (the column's own and the (version, geom) one serve the same filter; which one the
+    planner takes depends on the statistics earlier tests left)."""
+    if index in plan:
+        return True
+    if not index.startswith("layer_feature"):
+        return False
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexname FROM pg_indexes WHERE tablename = 'layers_feature' "
+            "AND indexdef ILIKE '%%USING gist%%' AND indexdef LIKE '%%geom%%'"
+        )
+        return any(name in plan for (name,) in cursor.fetchall())
 
 
 @pytest.mark.parametrize(
@@ -131,9 +145,9 @@ def test_bbox_item_queries_use_the_gist_index(parks, parcels, collection_id, ind
     bbox = parse_bbox(f"{LON},{LAT},{LON + 0.01},{LAT + 0.01}", None)
     queryset = collection.queryset().filter(geom__intersects=bbox)
     sql, params = page_sql(queryset, offset=10, limit=10, spatial=True)
-    assert index in explain(sql, params)
+    assert uses_gist(index, explain(sql, params))
     count_sql, count_params = queryset.order_by().values("pk").query.sql_with_params()
-    assert index in explain(f"SELECT count(*) FROM ({count_sql}) c", count_params)
+    assert uses_gist(index, explain(f"SELECT count(*) FROM ({count_sql}) c", count_params))
     features_json(collection, queryset, srid=4326, flip=False, limit=10, spatial=True)
 
 
@@ -148,7 +162,7 @@ def test_bbox_item_queries_use_the_gist_index(parks, parcels, collection_id, ind
 def test_tile_query_uses_the_gist_index(parks, parcels, collection_id, index):
     x, y = tile_of(LON, LAT, 15)
     sql, params = tile_sql_for_explain(collection_by_id(collection_id), 15, x, y)
-    assert index in explain(sql, params)
+    assert uses_gist(index, explain(sql, params))
 
 
 @pytest.mark.parametrize("purpose", ["zoning", "routing_override"])
