@@ -27,7 +27,7 @@ from permits.filing import (
 from permits.filing.validation import MAX_FILING_BYTES, body_length
 from permits.forms import request_form_class
 from permits.models import Channel
-from permits.permitting.applicant import applicant_session_grant
+from permits.permitting.applicant import applicant_session_grant, applicant_session_has
 from permits.selectors import (
     attribute_rows,
     nearby_open_requests,
@@ -39,7 +39,6 @@ from permits.tracking import lookup_allowed, tracking_code_normalize
 
 TOKEN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 RENOVATION_CODE = re.compile(r"^\d{1,2}-\d{1,3}-\d{1,5}-\d{1,5}$")
-SESSION_FILED = "permits_filed"
 
 
 def _location(params) -> tuple[object, object, str | None]:
@@ -147,17 +146,14 @@ def _request_new_post(request, context: dict, *, service, point):
             form.show_errors(rejected.errors)
         context.update(form=form, form_error=rejected.message)
         return _new_page(request, context, status=rejected.status_code)
-    filed_codes = request.session.get(SESSION_FILED, [])[-19:]
-    if filed.tracking_code not in filed_codes:
-        filed_codes.append(filed.tracking_code)
-    request.session[SESSION_FILED] = filed_codes
-    applicant_session_grant(request, filed.tracking_code)  # their documents and photos
+    # The confirmation page, and the request's documents and photos, are this browser's.
+    applicant_session_grant(request, filed.tracking_code)
     return redirect("request-filed", code=filed.tracking_code)
 
 
 def request_filed(request, code: str):
     """The confirmation with the tracking code, for the browser that filed it."""
-    if code not in request.session.get(SESSION_FILED, []):
+    if not applicant_session_has(request, code):
         return redirect("track-detail", code=code)
     filed = request_public(code)
     if filed is None:

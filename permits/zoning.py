@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from django.contrib.gis.geos import Point
 from django.utils.translation import gettext as _
 
-from gis_portal.core.i18n import TO_PERSIAN_DIGITS, is_persian
+from gis_portal.core.i18n import is_persian, local_digits
 from layers.models import LayerPurpose
 from layers.selectors import feature_properties_covering, property_list
 from parcels.models import LandUse
@@ -49,9 +49,6 @@ def zoning_check(*, point: Point, use: str | None, floors: int | None) -> Zoning
     properties = covering[0]
     persian = is_persian()
 
-    def number(value: int) -> str:
-        return str(value).translate(TO_PERSIAN_DIGITS) if persian else str(value)
-
     code = str(properties.get("zone_code") or "")
     name = str(
         properties.get("zone_name_fa" if persian else "zone_name_en")
@@ -80,16 +77,16 @@ def zoning_check(*, point: Point, use: str | None, floors: int | None) -> Zoning
         if floors_allowed:
             parts.append(
                 _("%(floors)s floors are within the maximum of %(max)s.")
-                % {"floors": number(floors), "max": number(max_floors)}
+                % {"floors": local_digits(str(floors)), "max": local_digits(str(max_floors))}
             )
         else:
             parts.append(
                 _("%(floors)s floors exceed the maximum of %(max)s.")
-                % {"floors": number(floors), "max": number(max_floors)}
+                % {"floors": local_digits(str(floors)), "max": local_digits(str(max_floors))}
             )
     density = _int_or_none(properties.get("density"))
     if density is not None:
-        parts.append(_("Density: %(density)s%%.") % {"density": number(density)})
+        parts.append(_("Density: %(density)s%%.") % {"density": local_digits(str(density))})
     explanation = " ".join(parts)
     return ZoningVerdict(
         zone_code=code,

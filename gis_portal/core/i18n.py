@@ -41,11 +41,6 @@ def local_digits(text: str) -> str:
     return text.translate(TO_PERSIAN_DIGITS) if is_persian() else text
 
 
-def ascii_digits(text: str) -> str:
-    """`text` with Persian and Arabic-Indic digits read as ASCII ones."""
-    return text.translate(PERSIAN_DIGITS)
-
-
 def localized_item(item: dict, prefix: str) -> str:
     """`item[prefix_fa]` or `item[prefix_en]` for the active language (catalogue JSON:
     attribute labels, value names), falling back to English, then to the item's code."""
